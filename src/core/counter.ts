@@ -1,0 +1,50 @@
+import { Metric, type MetricContext } from './metric';
+import type { Series } from './series-table';
+import type { BoundCounter, Counter, LabelValues } from './types';
+
+export class CounterSeries implements Series {
+  v = 0;
+  constructor(readonly values: readonly string[]) {}
+  reset(): void {
+    this.v = 0;
+  }
+}
+
+/** Finite and not negative: NaN fails both comparisons. */
+function valid(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && v !== Infinity;
+}
+
+class BoundCounterImpl implements BoundCounter {
+  constructor(
+    private readonly s: CounterSeries | undefined,
+    private readonly m: CounterMetric,
+  ) {}
+
+  inc(v: number = 1): void {
+    const s = this.s;
+    if (s !== undefined && valid(v)) s.v += v;
+    else this.m.invalid(v);
+  }
+}
+
+export class CounterMetric extends Metric<CounterSeries> implements Counter {
+  readonly type = 'counter' as const;
+
+  constructor(name: string, help: string, labelNames: readonly string[], ctx: MetricContext) {
+    super(name, help, labelNames, ctx, (values) => new CounterSeries(values));
+  }
+
+  inc(v: number = 1, labels?: LabelValues): void {
+    try {
+      if (valid(v)) this.seriesFor(labels).v += v;
+      else this.invalid(v);
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+
+  bind(labels?: LabelValues): BoundCounter {
+    return new BoundCounterImpl(this.boundSeries(labels), this);
+  }
+}

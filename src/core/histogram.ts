@@ -1,0 +1,115 @@
+import { performance } from 'node:perf_hooks';
+import { bucketIndex } from './buckets';
+import { traceRefSource, type Exemplar } from './exemplars';
+import { Metric, type MetricContext } from './metric';
+import type { Series } from './series-table';
+import type { BoundHistogram, Histogram, LabelValues } from './types';
+
+export class HistogramSeries implements Series {
+  sum = 0;
+  count = 0;
+  /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
+  readonly counts: Float64Array;
+  /** Allocated on the first observation made inside a span. */
+  exemplars: (Exemplar | undefined)[] | undefined = undefined;
+
+  constructor(
+    readonly values: readonly string[],
+    readonly bounds: readonly number[],
+  ) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(v: number): void {
+    const i = bucketIndex(this.bounds, v);
+    this.counts[i]++;
+    this.sum += v;
+    this.count++;
+    const source = traceRefSource();
+    if (source !== undefined) this.exemplar(source, i, v);
+  }
+
+  private exemplar(source: () => { traceId: string; spanId: string } | undefined, i: number, v: number): void {
+    const ref = source();
+    if (ref === undefined) return;
+    const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
+    const e = slots[i];
+    if (e === undefined) {
+      slots[i] = { traceId: ref.traceId, spanId: ref.spanId, value: v, timestamp: Date.now() };
+    } else {
+      e.traceId = ref.traceId;
+      e.spanId = ref.spanId;
+      e.value = v;
+      e.timestamp = Date.now();
+    }
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+    this.exemplars = undefined;
+  }
+}
+
+/** Finite: NaN and ±Infinity fail. */
+function finite(v: unknown): v is number {
+  return typeof v === 'number' && v - v === 0;
+}
+
+class BoundHistogramImpl implements BoundHistogram {
+  constructor(
+    private readonly s: HistogramSeries | undefined,
+    private readonly m: HistogramMetric,
+  ) {}
+
+  observe(v: number): void {
+    const s = this.s;
+    if (s !== undefined && finite(v)) s.observe(v);
+    else this.m.invalid(v);
+  }
+
+  startTimer(): () => number {
+    return timer(this.s);
+  }
+}
+
+function timer(s: HistogramSeries | undefined): () => number {
+  const t0 = performance.now();
+  return () => {
+    const ms = performance.now() - t0;
+    if (s !== undefined) s.observe(ms);
+    return ms;
+  };
+}
+
+export class HistogramMetric extends Metric<HistogramSeries> implements Histogram {
+  readonly type = 'histogram' as const;
+
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    ctx: MetricContext,
+    readonly bounds: readonly number[],
+  ) {
+    super(name, help, labelNames, ctx, (values) => new HistogramSeries(values, bounds));
+  }
+
+  observe(v: number, labels?: LabelValues): void {
+    try {
+      if (finite(v)) this.seriesFor(labels).observe(v);
+      else this.invalid(v);
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+
+  startTimer(labels?: LabelValues): () => number {
+    return timer(this.boundSeries(labels));
+  }
+
+  bind(labels?: LabelValues): BoundHistogram {
+    return new BoundHistogramImpl(this.boundSeries(labels), this);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Guard } from './guard';
+import { SeriesTable, type Series } from './series-table';
+import type { LabelValues, MetricType } from './types';
+
+/** What a metric is built with; the registry hands the same guard and limit to each. */
+export interface MetricContext {
+  readonly guard: Guard;
+  readonly maxSeriesPerMetric: number;
+}
+
+/** What the three metric types share: a name, a series table, and the never-throw policy. */
+export abstract class Metric<S extends Series> {
+  abstract readonly type: MetricType;
+  readonly table: SeriesTable<S>;
+  protected readonly guard: Guard;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly string[],
+    ctx: MetricContext,
+    create: (values: readonly string[]) => S,
+  ) {
+    this.guard = ctx.guard;
+    const max = ctx.maxSeriesPerMetric;
+    this.table = new SeriesTable(labelNames, max, create, () =>
+      ctx.guard.drop(
+        'overflow',
+        name,
+        `more than ${max} label sets; new ones are folded into "__overflow__"`,
+      ),
+    );
+  }
+
+  /** The series for a call's labels; undeclared keys are reported and ignored. */
+  protected seriesFor(labels: LabelValues | undefined): S {
+    if (labels !== undefined && this.table.hasUndeclared(labels)) {
+      this.guard.drop(
+        'undeclared_label',
+        this.name,
+        `labels ${describeKeys(labels)} include names not declared in [${this.labelNames.join(', ')}]; they are ignored`,
+      );
+    }
+    return this.table.get(labels);
+  }
+
+  /** A bound child's series; a failure here must not escape `bind()` either. */
+  protected boundSeries(labels: LabelValues | undefined): S | undefined {
+    try {
+      return this.seriesFor(labels);
+    } catch (e) {
+      this.failed(e);
+      return undefined;
+    }
+  }
+
+  invalid(v: unknown): void {
+    this.guard.drop('invalid_value', this.name, `${describe(v)} is not a valid value; dropped`);
+  }
+
+  /** A call that threw inside obsweave (a label getter, a hostile object): dropped. */
+  protected failed(e: unknown): void {
+    this.guard.drop('invalid_value', this.name, `call dropped: ${describe(e)}`);
+  }
+
+  reset(): void {
+    this.table.reset();
+  }
+
+  /** What the exporters read: the live series array, not a copy. */
+  view(): { name: string; help: string; labelNames: readonly string[]; type: MetricType; series: readonly S[] } {
+    return this;
+  }
+
+  get series(): readonly S[] {
+    return this.table.series;
+  }
+}
+
+function describeKeys(labels: LabelValues): string {
+  try {
+    return `{${Object.keys(labels).join(', ')}}`;
+  } catch {
+    return '(unreadable)';
+  }
+}
+
+export function describe(v: unknown): string {
+  try {
+    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    if (v instanceof Error) return `${v.name}`;
+    return typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v);
+  } catch {
+    return typeof v;
+  }
+}

@@ -1,0 +1,259 @@
+import { performance } from 'node:perf_hooks';
+import { mergeCollected } from '../export/collected';
+import { exportName } from '../export/export-name';
+import type { FamilyView } from '../export/family';
+import { toJson } from '../export/json';
+import { toOpenMetricsText } from '../export/openmetrics';
+import { toPrometheusText } from '../export/prometheus';
+import { DEFAULT_BUCKETS_MS, validateBuckets } from './buckets';
+import { CATALOG, catalogEntry } from './catalog';
+import { CounterMetric } from './counter';
+import { GaugeMetric } from './gauge';
+import { DROP_REASONS, Guard, defaultLogger, type DropReason } from './guard';
+import { HistogramMetric } from './histogram';
+import { InertMetric } from './inert-metric';
+import type { MetricContext } from './metric';
+import { checkLabelNames, checkMetricName } from './names';
+import type {
+  BoundCounter,
+  Collector,
+  CollectorResult,
+  Counter,
+  Gauge,
+  Histogram,
+  HistogramOptions,
+  Logger,
+  MetricOptions,
+  MetricType,
+  Snapshot,
+} from './types';
+
+export interface RegistryOptions {
+  /** Distinct label sets per metric before new ones fold into `__overflow__`. Default 2000. */
+  maxSeriesPerMetric?: number;
+  /** Where problems are reported, once each. Default: `console.warn`, prefixed `obsweave:`. */
+  logger?: Logger;
+}
+
+type AnyMetric = CounterMetric | GaugeMetric | HistogramMetric;
+
+/** An async collector that has not answered by then is skipped for that export. */
+const COLLECTOR_TIMEOUT_MS = 10000;
+const EXPORT_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
+
+/**
+ * One in-process registry: metrics are created or reused by name, recorded without ever
+ * throwing, and exported as a JSON snapshot, Prometheus text or OpenMetrics text.
+ */
+export class MetricsRegistry {
+  private readonly families = new Map<string, AnyMetric>();
+  /** Exported names already taken, so that `a.b` and `a_b` cannot both be written. */
+  private readonly exported = new Map<string, string>();
+  private readonly collectors: Collector[] = [];
+  private readonly ctx: MetricContext;
+  private readonly exportLatency: Histogram;
+  private readonly dropped: Record<DropReason, BoundCounter>;
+
+  constructor(opts: RegistryOptions = {}) {
+    const max = opts.maxSeriesPerMetric ?? 2000;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new TypeError(`obsweave: maxSeriesPerMetric must be a positive integer, got ${String(max)}`);
+    }
+    if (opts.logger !== undefined && typeof opts.logger !== 'function') {
+      throw new TypeError('obsweave: logger must be a function');
+    }
+    const guard = new Guard(opts.logger ?? defaultLogger);
+    this.ctx = { guard, maxSeriesPerMetric: max };
+    const dropped = this.define('counter', 'obsweave.dropped_total', {
+      help: 'Metric operations dropped or folded, by reason',
+      labelNames: ['reason'],
+    }) as Counter;
+    this.dropped = Object.fromEntries(
+      DROP_REASONS.map((reason) => [reason, dropped.bind({ reason })]),
+    ) as Record<DropReason, BoundCounter>;
+    guard.onDrop = (reason) => this.dropped[reason].inc();
+    this.exportLatency = this.define('histogram', 'obsweave.export_latency_ms', {
+      help: 'Time to produce one export, by format',
+      labelNames: ['format'],
+      buckets: EXPORT_BUCKETS_MS,
+    }) as Histogram;
+  }
+
+  counter(name: string, opts?: MetricOptions): Counter {
+    return this.define('counter', name, opts) as Counter;
+  }
+
+  gauge(name: string, opts?: MetricOptions): Gauge {
+    return this.define('gauge', name, opts) as Gauge;
+  }
+
+  histogram(name: string, opts?: HistogramOptions): Histogram {
+    return this.define('histogram', name, opts) as Histogram;
+  }
+
+  /** Defines every metric of `CATALOG`, so that all of them are exported from the start. */
+  registerCatalog(): void {
+    for (const e of CATALOG) this.define(e.type, e.name, { help: e.help, labelNames: e.labelNames });
+  }
+
+  /**
+   * Reports a dropped call through the registry's guard: counted in `obsweave.dropped_total`
+   * and logged once per subject and reason. For integrations that drop data of their own.
+   */
+  drop(reason: DropReason, subject: string, detail: string): void {
+    this.ctx.guard.drop(reason, subject, detail);
+  }
+
+  /** Logs `msg` once per `key` through the registry's logger. */
+  warnOnce(key: string, msg: string): void {
+    this.ctx.guard.once(key, msg);
+  }
+
+  /**
+   * Adds a function whose result is merged into every export. While one returns a Promise,
+   * `snapshot()` and the text exports return a Promise too. Returns a function that removes it.
+   */
+  addCollector(fn: Collector): () => void {
+    if (typeof fn !== 'function') throw new TypeError('obsweave: addCollector takes a function');
+    this.collectors.push(fn);
+    return () => {
+      const i = this.collectors.indexOf(fn);
+      if (i >= 0) this.collectors.splice(i, 1);
+    };
+  }
+
+  /**
+   * The JSON snapshot. NOTE: while an async collector is registered this returns a
+   * `Promise<Snapshot>`; `await` it whenever async collectors may be present.
+   */
+  snapshot(): Snapshot {
+    return this.export('json', (f) => toJson(f)) as Snapshot;
+  }
+
+  /** Prometheus text format 0.0.4 (a `Promise<string>` while an async collector is registered). */
+  toPrometheus(): string {
+    return this.export('prometheus', toPrometheusText) as string;
+  }
+
+  /** OpenMetrics 1.0 text with exemplars (a `Promise<string>` while an async collector is registered). */
+  toOpenMetrics(): string {
+    return this.export('openmetrics', toOpenMetricsText) as string;
+  }
+
+  /** Zeroes every series and keeps every definition, so bound children stay valid. */
+  reset(): void {
+    for (const m of this.families.values()) m.reset();
+  }
+
+  private define(type: MetricType, name: string, opts: HistogramOptions = {}): Counter | Gauge | Histogram {
+    checkMetricName(name);
+    if (opts === null || typeof opts !== 'object') {
+      throw new TypeError(`obsweave: metric "${name}": options must be an object`);
+    }
+    const labelNames = checkLabelNames(name, opts.labelNames, type === 'histogram' ? ['le'] : []);
+    const existing = this.families.get(name);
+    if (existing !== undefined) {
+      if (existing.type === type && existing.labelNames.join(',') === labelNames.join(',')) {
+        return existing;
+      }
+      this.ctx.guard.drop(
+        'conflict',
+        name,
+        `already defined as a ${existing.type} with labels [${existing.labelNames.join(', ')}]; ` +
+          `this ${type} with labels [${labelNames.join(', ')}] records nothing`,
+      );
+      return new InertMetric(name);
+    }
+    const n = exportName(name, type);
+    const taken = this.exported.get(n.family) ?? this.exported.get(n.sample);
+    if (taken !== undefined) {
+      this.ctx.guard.drop('conflict', name, `exports as "${n.sample}", as "${taken}" does; this one records nothing`);
+      return new InertMetric(name);
+    }
+    const help = typeof opts.help === 'string' && opts.help !== '' ? opts.help : (catalogEntry(name)?.help ?? name);
+    const m =
+      type === 'counter'
+        ? new CounterMetric(name, help, labelNames, this.ctx)
+        : type === 'gauge'
+          ? new GaugeMetric(name, help, labelNames, this.ctx)
+          : new HistogramMetric(name, help, labelNames, this.ctx, validateBuckets(name, opts.buckets ?? DEFAULT_BUCKETS_MS));
+    this.families.set(name, m);
+    this.exported.set(n.family, name);
+    this.exported.set(n.sample, name);
+    return m;
+  }
+
+  private views(): FamilyView[] {
+    const out: FamilyView[] = [];
+    for (const m of this.families.values()) out.push(m.view() as FamilyView);
+    return out;
+  }
+
+  private export<T>(format: string, render: (families: FamilyView[]) => T): T | Promise<T> {
+    const t0 = performance.now();
+    const finish = (results: CollectorResult[]): T => {
+      const families =
+        results.length === 0
+          ? this.views()
+          : mergeCollected(this.views(), results, (name, why) => this.ctx.guard.drop('conflict', name, why));
+      const out = render(families);
+      this.exportLatency.observe(performance.now() - t0, { format });
+      return out;
+    };
+    if (this.collectors.length === 0) return finish([]);
+    const collected = this.collect();
+    return Array.isArray(collected) ? finish(collected) : collected.then(finish);
+  }
+
+  /** Every collector's result; a Promise only when one of them answered with one. */
+  private collect(): CollectorResult[] | Promise<CollectorResult[]> {
+    const results: (CollectorResult | Promise<CollectorResult | undefined> | undefined)[] = [];
+    let async = false;
+    this.collectors.forEach((fn, i) => {
+      const label = `collector ${fn.name || `#${i}`}`;
+      try {
+        const r = fn();
+        if (r !== null && typeof (r as Promise<CollectorResult>)?.then === 'function') {
+          async = true;
+          results.push(this.settle(r as Promise<CollectorResult>, label));
+        } else {
+          results.push(r as CollectorResult);
+        }
+      } catch (e) {
+        this.ctx.guard.drop('collector_error', label, `threw ${describeError(e)}; skipped`);
+      }
+    });
+    const present = (rs: (CollectorResult | undefined)[]) => rs.filter((r): r is CollectorResult => r != null);
+    return async ? Promise.all(results).then(present) : present(results as (CollectorResult | undefined)[]);
+  }
+
+  private settle(p: Promise<CollectorResult>, label: string): Promise<CollectorResult | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        this.ctx.guard.drop('collector_error', label, `did not answer within ${COLLECTOR_TIMEOUT_MS} ms; skipped`);
+        resolve(undefined);
+      }, COLLECTOR_TIMEOUT_MS);
+      timer.unref();
+    });
+    const settled = Promise.resolve(p).then(
+      (r) => r,
+      (e) => {
+        this.ctx.guard.drop('collector_error', label, `rejected with ${describeError(e)}; skipped`);
+        return undefined;
+      },
+    );
+    return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+function describeError(e: unknown): string {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    return typeof e;
+  }
+}
+
+/** The process-wide default registry that decorators record into unless given another. */
+export const metrics = new MetricsRegistry();

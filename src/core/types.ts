@@ -1,0 +1,78 @@
+/** Label values as callers pass them; anything is accepted and turned into a string once per series. */
+export type LabelValues = Record<string, unknown>;
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricOptions {
+  help?: string;
+  labelNames?: readonly string[];
+}
+
+export interface HistogramOptions extends MetricOptions {
+  /** Upper bounds in the metric's own unit, strictly increasing; `+Inf` is implied. */
+  buckets?: readonly number[];
+}
+
+/** A counter bound to one label set: the hot path, no lookup per call. */
+export interface BoundCounter {
+  inc(v?: number): void;
+}
+
+export interface Counter {
+  readonly name: string;
+  inc(v?: number, labels?: LabelValues): void;
+  bind(labels?: LabelValues): BoundCounter;
+}
+
+export interface BoundGauge {
+  set(v: number): void;
+  inc(v?: number): void;
+  dec(v?: number): void;
+}
+
+export interface Gauge {
+  readonly name: string;
+  set(v: number, labels?: LabelValues): void;
+  inc(v?: number, labels?: LabelValues): void;
+  dec(v?: number, labels?: LabelValues): void;
+  bind(labels?: LabelValues): BoundGauge;
+}
+
+export interface BoundHistogram {
+  observe(v: number): void;
+  /** Starts a measurement; the returned function records it and returns the elapsed ms. */
+  startTimer(): () => number;
+}
+
+export interface Histogram {
+  readonly name: string;
+  observe(v: number, labels?: LabelValues): void;
+  startTimer(labels?: LabelValues): () => number;
+  bind(labels?: LabelValues): BoundHistogram;
+}
+
+export interface HistogramSnapshot {
+  count: number;
+  sum: number;
+  /** Cumulative counts keyed by upper bound, ending with `+Inf`. */
+  buckets: Record<string, number>;
+  quantiles?: { p50: number; p90: number; p99: number };
+}
+
+export interface Snapshot {
+  timestamp: string;
+  counters: Record<string, number>;
+  gauges: Record<string, number>;
+  histograms: Record<string, HistogramSnapshot>;
+}
+
+/** What a collector adds at export time, keyed by series key (`name|k=v,...`) as in a snapshot. */
+export interface CollectorResult {
+  counters?: Record<string, number>;
+  gauges?: Record<string, number>;
+  histograms?: Record<string, HistogramSnapshot>;
+}
+
+export type Collector = () => CollectorResult | Promise<CollectorResult>;
+
+export type Logger = (msg: string) => void;

@@ -1,0 +1,41 @@
+import type { Exemplar } from '../core/exemplars';
+import { exportName, type ExportName } from './export-name';
+import type { FamilyView } from './family';
+import { formatNumber, labelPairs, scale } from './text';
+
+/** What differs between Prometheus 0.0.4 and OpenMetrics 1.0; the sample lines do not. */
+export interface Dialect {
+  header(f: FamilyView, n: ExportName): string;
+  /** The ` # {…} value ts` suffix of a bucket line, or '' where the format has none. */
+  exemplar(e: Exemplar | undefined, n: ExportName): string;
+  readonly trailer: string;
+}
+
+export function writeText(families: readonly FamilyView[], dialect: Dialect): string {
+  let out = '';
+  for (const f of families) {
+    const n = exportName(f.name, f.type);
+    out += dialect.header(f, n);
+    if (f.type === 'histogram') {
+      for (const s of f.series) {
+        const pairs = labelPairs(f.labelNames, s.values);
+        const prefix = `${n.sample}_bucket{${pairs === '' ? '' : `${pairs},`}le="`;
+        let cum = 0;
+        for (let i = 0; i < s.counts.length; i++) {
+          cum += s.counts[i];
+          const le = i < s.bounds.length ? formatNumber(scale(s.bounds[i], n.mul, n.div)) : '+Inf';
+          out += `${prefix}${le}"} ${cum}${dialect.exemplar(s.exemplars?.[i], n)}\n`;
+        }
+        const braces = pairs === '' ? '' : `{${pairs}}`;
+        out += `${n.sample}_sum${braces} ${formatNumber(scale(s.sum, n.mul, n.div))}\n`;
+        out += `${n.sample}_count${braces} ${s.count}\n`;
+      }
+    } else {
+      for (const s of f.series) {
+        const pairs = labelPairs(f.labelNames, s.values);
+        out += `${n.sample}${pairs === '' ? '' : `{${pairs}}`} ${formatNumber(scale(s.v, n.mul, n.div))}\n`;
+      }
+    }
+  }
+  return out + dialect.trailer;
+}

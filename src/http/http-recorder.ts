@@ -1,0 +1,143 @@
+import { catalogEntry } from '../core/catalog';
+import type { MetricsRegistry } from '../core/metrics-registry';
+import type { BoundCounter, BoundHistogram, Counter, Histogram } from '../core/types';
+
+/** The status of a request whose connection closed before its response was complete. */
+export const ABORTED = 'aborted';
+
+/** A response status code, or `ABORTED` when the client went away first. */
+export type HttpOutcome = number | typeof ABORTED;
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE'];
+/** Clients choose the method string: anything unknown is one label value, not a new series each. */
+const OTHER_METHOD = METHODS.length;
+const METHOD_INDEX = new Map<string, number>();
+METHODS.forEach((m, i) => {
+  METHOD_INDEX.set(m, i);
+  METHOD_INDEX.set(m.toLowerCase(), i);
+});
+const METHOD_LABELS = [...METHODS, 'OTHER'];
+
+/** Bound children are cached per route up to this many routes; past it, plain labelled calls. */
+const MAX_CACHED_ROUTES = 1000;
+const ABORTED_SLOT = 0;
+
+interface StatusSlot {
+  /** One counter per method index, bound on first use. */
+  readonly requests: (BoundCounter | undefined)[];
+  /** `http.errors_total{route,code}` for 4xx/5xx, else undefined. */
+  readonly errors: BoundCounter | undefined;
+}
+
+interface RouteSlot {
+  readonly latency: BoundHistogram;
+  /** Indexed by status code (slot 0 is `aborted`); sparse, filled on first use. */
+  readonly statuses: (StatusSlot | undefined)[];
+}
+
+function codeClass(outcome: HttpOutcome): string {
+  if (outcome === ABORTED) return ABORTED;
+  return outcome >= 100 && outcome <= 599 ? `${Math.floor(outcome / 100)}xx` : 'unknown';
+}
+
+/** A status as a slot index; -1 for anything that is not an integer status code. */
+function slotOf(outcome: HttpOutcome): number {
+  if (outcome === ABORTED) return ABORTED_SLOT;
+  return Number.isInteger(outcome) && outcome >= 100 && outcome <= 599 ? outcome : -1;
+}
+
+/**
+ * Records one finished HTTP request into `http.requests_total{method,route,code_class}`,
+ * `http.errors_total{route,code}` (4xx and 5xx only) and `http.request_latency_ms{route}`.
+ * The one place these three are written, for the middleware, the framework plugins and
+ * `@Route` alike. Bound children are cached per route, method and status, so a request
+ * costs a couple of `Map` lookups and three increments, with no allocation once warm.
+ * An aborted request counts with code class `aborted` and its latency up to the close, and
+ * is not an error: no status was ever sent.
+ */
+export class HttpRecorder {
+  private readonly requests: Counter;
+  private readonly errors: Counter;
+  private readonly latency: Histogram;
+  private readonly routes = new Map<string, RouteSlot>();
+
+  constructor(registry: MetricsRegistry) {
+    // The catalog's own label names and help, so that `registerCatalog()` before or after
+    // resolves to these same metrics instead of a conflict.
+    this.requests = registry.counter('http.requests_total', fromCatalog('http.requests_total'));
+    this.errors = registry.counter('http.errors_total', fromCatalog('http.errors_total'));
+    this.latency = registry.histogram(
+      'http.request_latency_ms',
+      fromCatalog('http.request_latency_ms'),
+    );
+  }
+
+  /** Never throws: the metrics underneath drop bad values and log once. */
+  record(method: string, route: string, outcome: HttpOutcome, ms: number): void {
+    const m = METHOD_INDEX.get(method) ?? OTHER_METHOD;
+    const slot = slotOf(outcome);
+    const r = this.routes.get(route) ?? this.routeSlot(route);
+    if (r === undefined || slot < 0) return this.uncached(METHOD_LABELS[m], route, outcome, ms);
+    const s = r.statuses[slot] ?? this.statusSlot(r, route, outcome, slot);
+    (s.requests[m] ??= this.requests.bind({
+      method: METHOD_LABELS[m],
+      route,
+      code_class: codeClass(outcome),
+    })).inc();
+    if (s.errors !== undefined) s.errors.inc();
+    r.latency.observe(ms);
+  }
+
+  private routeSlot(route: string): RouteSlot | undefined {
+    if (this.routes.size >= MAX_CACHED_ROUTES) return undefined;
+    const r: RouteSlot = { latency: this.latency.bind({ route }), statuses: [] };
+    this.routes.set(route, r);
+    return r;
+  }
+
+  private statusSlot(r: RouteSlot, route: string, outcome: HttpOutcome, slot: number): StatusSlot {
+    const errors =
+      typeof outcome === 'number' && outcome >= 400
+        ? this.errors.bind({ route, code: String(outcome) })
+        : undefined;
+    const s: StatusSlot = { requests: [], errors };
+    r.statuses[slot] = s;
+    return s;
+  }
+
+  private uncached(method: string, route: string, outcome: HttpOutcome, ms: number): void {
+    this.requests.inc(1, { method, route, code_class: codeClass(outcome) });
+    if (typeof outcome === 'number' && outcome >= 400 && outcome <= 599) {
+      this.errors.inc(1, { route, code: String(outcome) });
+    }
+    this.latency.observe(ms, { route });
+  }
+}
+
+function fromCatalog(name: string): { help?: string; labelNames?: readonly string[] } {
+  const e = catalogEntry(name);
+  return { help: e?.help, labelNames: e?.labelNames };
+}
+
+const recorders = new WeakMap<MetricsRegistry, HttpRecorder>();
+
+/** The registry's shared recorder, created on first use. */
+export function httpRecorder(registry: MetricsRegistry): HttpRecorder {
+  let r = recorders.get(registry);
+  if (r === undefined) recorders.set(registry, (r = new HttpRecorder(registry)));
+  return r;
+}
+
+/**
+ * Records one finished request into `registry`'s three `http.*` metrics. `status` is the code
+ * sent, or `ABORTED`; `ms` the time from the request's start to its end.
+ */
+export function recordRequest(
+  registry: MetricsRegistry,
+  method: string,
+  route: string,
+  status: HttpOutcome,
+  ms: number,
+): void {
+  httpRecorder(registry).record(method, route, status, ms);
+}

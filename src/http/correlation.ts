@@ -13,3 +13,12 @@ export function correlationId(): string | undefined {
 export function runWithCorrelationId<T>(id: string, fn: () => T): T {
   return (store ??= new AsyncLocalStorage<string>()).run(id, fn);
 }
+
+/**
+ * Makes `id` the correlation id for the rest of the current synchronous execution and all
+ * it schedules. For callers with no continuation to wrap, such as a plain `node:http` handler
+ * that calls the middleware first and then goes on in the same function.
+ */
+export function enterCorrelationId(id: string): void {
+  (store ??= new AsyncLocalStorage<string>()).enterWith(id);
+}

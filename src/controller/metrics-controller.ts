@@ -1,0 +1,115 @@
+import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
+import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
+import { bearerTokenMatches, expectedToken } from './bearer-token';
+import { negotiateFormat, type MetricsFormat } from './negotiate';
+
+export interface MetricsControllerOptions {
+  /** When set, requests must carry `Authorization: Bearer <token>`, else 401. */
+  token?: string;
+}
+
+/** The parts of a request the controller reads; framework-neutral. */
+export interface MetricsRequest {
+  url?: string;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+export interface MetricsResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function text(status: number, body: string, extra?: Record<string, string>): MetricsResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra },
+    body,
+  };
+}
+
+function ok(contentType: string, body: string): MetricsResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': contentType, 'cache-control': 'no-store', vary: 'Accept' },
+    body,
+  };
+}
+
+function header(req: MetricsRequest, name: string): string | undefined {
+  const v = req.headers?.[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function formatQuery(url: string | undefined): string | null {
+  const q = typeof url === 'string' ? url.indexOf('?') : -1;
+  return q < 0 ? null : new URLSearchParams(url!.slice(q + 1)).get('format');
+}
+
+/**
+ * Serves a registry as JSON (default), Prometheus text 0.0.4 (`Accept: text/plain` or
+ * `?format=prometheus`) or OpenMetrics 1.0 (`application/openmetrics-text` preferred).
+ * `handle` never throws or rejects: a failed export is a 500 with a short message. It returns
+ * a Promise only while the registry has an async collector.
+ */
+export class MetricsController {
+  private readonly token: Buffer | undefined;
+
+  constructor(
+    private readonly registry: MetricsRegistry = metrics,
+    { token }: MetricsControllerOptions = {},
+  ) {
+    if (token !== undefined && (typeof token !== 'string' || token === '')) {
+      throw new TypeError('obsweave: MetricsController token must be a non-empty string');
+    }
+    this.token = token === undefined ? undefined : expectedToken(token);
+  }
+
+  handle(req: MetricsRequest): MetricsResponse | Promise<MetricsResponse> {
+    try {
+      if (
+        this.token !== undefined &&
+        !bearerTokenMatches(req?.headers?.authorization, this.token)
+      ) {
+        return text(401, 'Unauthorized\n', { 'www-authenticate': 'Bearer realm="metrics"' });
+      }
+      const format = negotiateFormat(formatQuery(req?.url), header(req ?? {}, 'accept'));
+      const body = this.render(format);
+      if (typeof body === 'string') return ok(contentType(format), body);
+      return body.then(
+        (b) => ok(contentType(format), b),
+        () => failed(),
+      );
+    } catch {
+      return failed();
+    }
+  }
+
+  private render(format: MetricsFormat): string | Promise<string> {
+    const r = this.registry;
+    const out: unknown =
+      format === 'json'
+        ? r.snapshot()
+        : format === 'prometheus'
+          ? r.toPrometheus()
+          : r.toOpenMetrics();
+    if (out instanceof Promise)
+      return out.then((v) => (format === 'json' ? JSON.stringify(v) : (v as string)));
+    return format === 'json' ? JSON.stringify(out) : (out as string);
+  }
+}
+
+function contentType(format: MetricsFormat): string {
+  return format === 'json'
+    ? JSON_CONTENT_TYPE
+    : format === 'prometheus'
+      ? PROMETHEUS_CONTENT_TYPE
+      : OPENMETRICS_CONTENT_TYPE;
+}
+
+function failed(): MetricsResponse {
+  return text(500, 'metrics export failed\n');
+}

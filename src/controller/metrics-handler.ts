@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MetricsRegistry } from '../core/metrics-registry';
+import { MetricsController, type MetricsResponse } from './metrics-controller';
+
+export interface MetricsHandlerOptions {
+  /** Default: the process-wide `metrics`. */
+  registry?: MetricsRegistry;
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A `(req, res)` handler serving the registry through `MetricsController`, for `node:http`
+ * (`createServer(handler)`) and Express (`app.get('/metrics', handler)`). GET and HEAD only.
+ */
+export function createMetricsHandler({
+  registry,
+  token,
+}: MetricsHandlerOptions = {}): MetricsHandler {
+  const controller = new MetricsController(registry, { token });
+  return function metricsHandler(req, res) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return send(res, req, { status: 405, headers: { allow: 'GET, HEAD' }, body: '' });
+    }
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
+    const out = controller.handle({ url, headers: req.headers });
+    if (out instanceof Promise) out.then((r) => send(res, req, r));
+    else send(res, req, out);
+  };
+}
+
+function send(res: ServerResponse, req: IncomingMessage, r: MetricsResponse): void {
+  try {
+    if (res.headersSent || res.destroyed) return;
+    res.statusCode = r.status;
+    for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+    res.setHeader('content-length', Buffer.byteLength(r.body));
+    res.end(req.method === 'HEAD' ? undefined : r.body);
+  } catch {}
+}

@@ -1,0 +1,61 @@
+/** The three representations of a registry the controller serves. */
+export type MetricsFormat = 'json' | 'prometheus' | 'openmetrics';
+
+const BY_QUERY: Record<string, MetricsFormat> = {
+  json: 'json',
+  prometheus: 'prometheus',
+  text: 'prometheus',
+  openmetrics: 'openmetrics',
+};
+
+function byMediaType(type: string): MetricsFormat | undefined {
+  switch (type) {
+    case 'application/openmetrics-text':
+      return 'openmetrics';
+    case 'text/plain':
+    case 'text/*':
+      return 'prometheus';
+    case 'application/json':
+    case 'application/*':
+    case '*/*':
+      return 'json';
+    default:
+      return undefined;
+  }
+}
+
+/** `q` of one `Accept` entry's parameters: 1 when absent, 0 when malformed. */
+function quality(params: string[]): number {
+  for (const p of params) {
+    const [k, v] = p.split('=');
+    if (k.trim().toLowerCase() === 'q') {
+      const q = Number(v);
+      return Number.isFinite(q) && q >= 0 && q <= 1 ? q : 0;
+    }
+  }
+  return 1;
+}
+
+/**
+ * The format to answer with: `?format=` wins, then the `Accept` entry with the highest `q`
+ * (the first listed among equals; `q=0` excludes), else JSON. Prometheus' own scraper prefers
+ * OpenMetrics and gets it; browsers and curl get JSON.
+ */
+export function negotiateFormat(query: string | null, accept: string | undefined): MetricsFormat {
+  const forced = query !== null ? BY_QUERY[query.toLowerCase()] : undefined;
+  if (forced !== undefined) return forced;
+  if (typeof accept !== 'string' || accept === '') return 'json';
+  let best: MetricsFormat = 'json';
+  let bestQ = -1;
+  for (const entry of accept.split(',')) {
+    const [type, ...params] = entry.split(';');
+    const format = byMediaType(type.trim().toLowerCase());
+    if (format === undefined) continue;
+    const q = quality(params);
+    if (q > 0 && q > bestQ) {
+      best = format;
+      bestQ = q;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,67 @@
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { httpRecorder, type HttpOutcome, type HttpRecorder } from './http-recorder';
+import { normalizeRoute } from './normalize-route';
+import type { RequestSink, RequestState } from './request-tracker';
+import { compileRoutes, type RouteMatcher } from './route-matcher';
+
+/** The route label of requests that match none of the configured `routes`. */
+export const UNMATCHED_ROUTE = '__unmatched__';
+
+/** How a request's route label is found, shared by the middleware and the framework plugins. */
+export interface RouteOptions {
+  /** Where the `http.*` metrics go. Default: the process-wide `metrics`. */
+  registry?: MetricsRegistry;
+  /** Templates like `/api/jobs/:id`; the first that matches is the route, else `__unmatched__`. */
+  routes?: readonly string[];
+  /** Turns a raw path (query included) into a route when no template applies. Default `normalizeRoute`. */
+  normalize?: (path: string) => string;
+}
+
+/** Express's view of a request, read only when the request ends (Express sets it late). */
+interface ExpressRequest extends IncomingMessage {
+  baseUrl?: string;
+  route?: { path?: unknown };
+}
+
+/**
+ * Turns a tracked request's end into the three `http.*` metrics: the route in the SPEC's
+ * order (a framework route known up front, Express `baseUrl + route.path`, the first matching
+ * template, `__unmatched__` when templates were given, else the normalized path).
+ */
+export class HttpMeter implements RequestSink {
+  private readonly recorder: HttpRecorder;
+  private readonly match: RouteMatcher | undefined;
+  private readonly normalize: (path: string) => string;
+
+  constructor({ registry = metrics, routes, normalize = normalizeRoute }: RouteOptions = {}) {
+    this.recorder = httpRecorder(registry);
+    this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
+    this.normalize = normalize;
+  }
+
+  complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void {
+    const route = state.route ?? this.resolve(req as ExpressRequest, state.url);
+    this.recorder.record(req.method ?? 'GET', route, outcome, performance.now() - state.start);
+  }
+
+  private resolve(req: ExpressRequest, url: string): string {
+    const expressPath = req.route?.path;
+    if (typeof expressPath === 'string') {
+      // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.
+      const base = req.baseUrl;
+      return base ? this.normalize(base) + expressPath : expressPath;
+    }
+    if (this.match !== undefined) {
+      const q = url.indexOf('?');
+      return this.match(q < 0 ? url : url.slice(0, q)) ?? UNMATCHED_ROUTE;
+    }
+    try {
+      const r = this.normalize(url);
+      return typeof r === 'string' ? r : UNMATCHED_ROUTE;
+    } catch {
+      return UNMATCHED_ROUTE;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+export { httpMetrics } from './http-metrics';
+export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http-metrics';
+export { HttpMeter, UNMATCHED_ROUTE } from './http-meter';
+export type { RouteOptions } from './http-meter';
+export { ABORTED, HttpRecorder, httpRecorder, recordRequest } from './http-recorder';
+export type { HttpOutcome } from './http-recorder';
+export { normalizeRoute, ID_SEGMENT } from './normalize-route';
+export { compileRoutes } from './route-matcher';
+export type { RouteMatcher } from './route-matcher';
+export { correlationId, enterCorrelationId, runWithCorrelationId } from './correlation';
+export { CORRELATION_HEADERS, readCorrelationId } from './correlation-header';
+export { RequestState, requestState, trackRequest } from './request-tracker';
+export type { RequestSink } from './request-tracker';

@@ -1,0 +1,107 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ABORTED, type HttpOutcome } from './http-recorder';
+
+/** Told once per tracked request how it ended. */
+export interface RequestSink {
+  complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void;
+}
+
+/** What is kept per request: one small object on the request itself, no closure. */
+export class RequestState {
+  /** Set once the request was recorded, so a finish and a close never both count. */
+  done = false;
+  /** A route template known up front (a framework's router); else resolved at the end. */
+  route: string | undefined = undefined;
+
+  constructor(
+    readonly sink: RequestSink,
+    /** `performance.now()` when the request reached the middleware. */
+    readonly start: number,
+    /** The URL as it arrived, before any router rewrote `req.url`. */
+    readonly url: string,
+  ) {}
+}
+
+// Symbols, not a WeakMap: a property load is the cheapest per-request lookup there is.
+const STATE = Symbol('obsweave.http.state');
+const INFLIGHT = Symbol('obsweave.http.inflight');
+
+type TrackedRequest = IncomingMessage & { [STATE]?: RequestState };
+/** `undefined`: no close listener yet; `null`: listening, nothing in flight. */
+type TrackedSocket = Socket & { [INFLIGHT]?: TrackedRequest | TrackedRequest[] | null };
+
+let subscribed = false;
+
+/**
+ * Starts tracking `req`: it is recorded exactly once, when Node publishes its response's
+ * finish on `http.server.response.finish` (one subscriber for the process, no listener per
+ * request) or when its socket closes first (one `close` listener per connection, which
+ * knows the request in flight on it). A request already tracked keeps its first state.
+ */
+export function trackRequest(req: IncomingMessage, state: RequestState): boolean {
+  const r = req as TrackedRequest;
+  if (r[STATE] !== undefined) return false;
+  if (!subscribed) {
+    subscribe('http.server.response.finish', onResponseFinish);
+    subscribed = true;
+  }
+  r[STATE] = state;
+  const socket = req.socket as TrackedSocket | null;
+  if (socket == null) return true;
+  const inflight = socket[INFLIGHT];
+  if (inflight === undefined) socket.once('close', onSocketClose);
+  if (inflight == null) socket[INFLIGHT] = r;
+  else if (Array.isArray(inflight)) inflight.push(r);
+  else socket[INFLIGHT] = [inflight, r]; // pipelined requests: rare, so only then an array
+  return true;
+}
+
+/** The state of a tracked request, for integrations that learn its route before it ends. */
+export function requestState(req: IncomingMessage): RequestState | undefined {
+  return (req as TrackedRequest)[STATE];
+}
+
+function onResponseFinish(message: unknown): void {
+  const { request, response } = message as { request: TrackedRequest; response: ServerResponse };
+  const state = request[STATE];
+  if (state === undefined || state.done) return;
+  state.done = true;
+  release(request);
+  complete(request, state, response.statusCode);
+}
+
+function onSocketClose(this: TrackedSocket): void {
+  const inflight = this[INFLIGHT];
+  this[INFLIGHT] = null;
+  if (inflight == null) return;
+  if (Array.isArray(inflight)) for (const r of inflight) abort(r);
+  else abort(inflight);
+}
+
+function abort(req: TrackedRequest): void {
+  const state = req[STATE];
+  if (state === undefined || state.done) return;
+  state.done = true;
+  complete(req, state, ABORTED);
+}
+
+function release(req: TrackedRequest): void {
+  const socket = req.socket as TrackedSocket | null;
+  if (socket == null) return;
+  const inflight = socket[INFLIGHT];
+  if (inflight === req) socket[INFLIGHT] = null;
+  else if (Array.isArray(inflight)) {
+    const i = inflight.indexOf(req);
+    if (i >= 0) inflight.splice(i, 1);
+    if (inflight.length === 0) socket[INFLIGHT] = null;
+  }
+}
+
+/** Runs inside Node's own event dispatch: nothing may escape from here. */
+function complete(req: TrackedRequest, state: RequestState, outcome: HttpOutcome): void {
+  try {
+    state.sink.complete(req, state, outcome);
+  } catch {}
+}

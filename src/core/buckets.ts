@@ -9,6 +9,9 @@ export function validateBuckets(name: string, buckets: readonly number[]): numbe
     throw new TypeError(`obsweave: histogram "${name}": buckets must be a non-empty array`);
   }
   const out = buckets.filter((b) => b !== Infinity);
+  if (out.length === 0) {
+    throw new TypeError(`obsweave: histogram "${name}": buckets need a finite bound besides +Inf`);
+  }
   for (let i = 0; i < out.length; i++) {
     const b = out[i];
     if (typeof b !== 'number' || !Number.isFinite(b)) {

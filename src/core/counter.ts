@@ -4,7 +4,6 @@ import type { BoundCounter, Counter, LabelValues } from './types';
 
 export class CounterSeries implements Series {
   v = 0;
-  constructor(readonly values: readonly string[]) {}
   reset(): void {
     this.v = 0;
   }
@@ -32,7 +31,7 @@ export class CounterMetric extends Metric<CounterSeries> implements Counter {
   readonly type = 'counter' as const;
 
   constructor(name: string, help: string, labelNames: readonly string[], ctx: MetricContext) {
-    super(name, help, labelNames, ctx, (values) => new CounterSeries(values));
+    super(name, help, labelNames, ctx, () => new CounterSeries());
   }
 
   inc(v: number = 1, labels?: LabelValues): void {

@@ -4,7 +4,6 @@ import type { BoundGauge, Gauge, LabelValues } from './types';
 
 export class GaugeSeries implements Series {
   v = 0;
-  constructor(readonly values: readonly string[]) {}
   reset(): void {
     this.v = 0;
   }
@@ -43,7 +42,7 @@ export class GaugeMetric extends Metric<GaugeSeries> implements Gauge {
   readonly type = 'gauge' as const;
 
   constructor(name: string, help: string, labelNames: readonly string[], ctx: MetricContext) {
-    super(name, help, labelNames, ctx, (values) => new GaugeSeries(values));
+    super(name, help, labelNames, ctx, () => new GaugeSeries());
   }
 
   set(v: number, labels?: LabelValues): void {

@@ -13,10 +13,7 @@ export class HistogramSeries implements Series {
   /** Allocated on the first observation made inside a span. */
   exemplars: (Exemplar | undefined)[] | undefined = undefined;
 
-  constructor(
-    readonly values: readonly string[],
-    readonly bounds: readonly number[],
-  ) {
+  constructor(readonly bounds: readonly number[]) {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
@@ -93,7 +90,7 @@ export class HistogramMetric extends Metric<HistogramSeries> implements Histogra
     ctx: MetricContext,
     readonly bounds: readonly number[],
   ) {
-    super(name, help, labelNames, ctx, (values) => new HistogramSeries(values, bounds));
+    super(name, help, labelNames, ctx, () => new HistogramSeries(bounds));
   }
 
   observe(v: number, labels?: LabelValues): void {

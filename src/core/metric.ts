@@ -19,7 +19,7 @@ export abstract class Metric<S extends Series> {
     readonly help: string,
     readonly labelNames: readonly string[],
     ctx: MetricContext,
-    create: (values: readonly string[]) => S,
+    create: () => S,
   ) {
     this.guard = ctx.guard;
     const max = ctx.maxSeriesPerMetric;
@@ -67,13 +67,9 @@ export abstract class Metric<S extends Series> {
     this.table.reset();
   }
 
-  /** What the exporters read: the live series array, not a copy. */
-  view(): { name: string; help: string; labelNames: readonly string[]; type: MetricType; series: readonly S[] } {
-    return this;
-  }
-
-  get series(): readonly S[] {
-    return this.table.series;
+  /** What the exporters read: every live series with its label values, no copy made. */
+  forEach(fn: (values: readonly string[], s: S) => void): void {
+    this.table.forEach(fn);
   }
 }
 

@@ -1,79 +1,97 @@
+import { compileLabelAccess, type CountDeclared, type Walk } from './label-access';
 import { labelValue } from './redact';
 import type { LabelValues } from './types';
 
-/** What every series has: its label values, redacted and cut, in declared label order. */
+/** What every series can do; its label values live in the trie path, not in the series. */
 export interface Series {
-  readonly values: readonly string[];
   reset(): void;
 }
 
 export const OVERFLOW_VALUE = '__overflow__';
 
 const NO_LABELS: LabelValues = Object.freeze({}) as LabelValues;
+const NO_VALUES: readonly string[] = Object.freeze([]);
 
 type Node = Map<unknown, unknown>;
 
 /**
  * Finds the series for a label set without building a string: one `Map` level per declared
- * label, keyed by the raw value the caller passed. A miss canonicalises the values (redact, cut)
- * and looks them up along the same trie, so two raw sets that redact alike share one series;
- * the raw path is then remembered as an alias. Past `max` series, new sets fold into one
- * `__overflow__` series and are not remembered, so a label bomb cannot grow memory.
+ * label. The canonical trie is keyed by the stored values (redacted, cut), so it is also where
+ * exporters read them: a series keeps no copy. Raw values that canonicalise differently (a
+ * number, a URL with a query) are remembered in a second, alias trie, so two raw sets that
+ * redact alike share one series. Past `max` series, new sets fold into one `__overflow__`
+ * series and are not remembered, so a label bomb cannot grow memory.
  */
 export class SeriesTable<S extends Series> {
-  /** Every series, in creation order: what the exporters walk. */
-  readonly series: S[] = [];
   private readonly root: Node = new Map();
+  private readonly aliasRoot: Node = new Map();
   private readonly single: S | undefined;
   private distinct = 0;
   private aliases = 0;
-  private overflowSeries: S | undefined;
+  private readonly walk: Walk;
+  private readonly countDeclared: CountDeclared;
 
   constructor(
     readonly labelNames: readonly string[],
     private readonly max: number,
-    private readonly create: (values: readonly string[]) => S,
+    private readonly create: () => S,
     private readonly onOverflow: () => void,
   ) {
-    if (labelNames.length === 0) {
-      this.single = create([]);
-      this.series.push(this.single);
-    }
+    ({ walk: this.walk, countDeclared: this.countDeclared } = compileLabelAccess(labelNames));
+    if (labelNames.length === 0) this.single = create();
   }
 
-  /** The hot path: a few `Map.get` calls, no allocation on a hit. */
+  /** Distinct series, the overflow series included once it exists. */
+  get size(): number {
+    return this.single !== undefined ? 1 : this.distinct;
+  }
+
+  /** The hot path: one `Map.get` per label, no allocation on a hit. */
   get(labels: LabelValues | undefined): S {
     const single = this.single;
     if (single !== undefined) return single;
     if (labels === undefined || labels === null || typeof labels !== 'object') labels = NO_LABELS;
-    const names = this.labelNames;
-    const last = names.length - 1;
-    let node = this.root;
-    for (let i = 0; i < last; i++) {
-      const next = node.get(labels[names[i]]) as Node | undefined;
-      if (next === undefined) return this.miss(labels);
-      node = next;
-    }
-    const s = node.get(labels[names[last]]) as S | undefined;
+    const s = this.walk(this.root, labels) as S | undefined;
     return s === undefined ? this.miss(labels) : s;
   }
 
   /** True when `labels` carries a key that is not a declared label name. */
   hasUndeclared(labels: LabelValues | undefined): boolean {
     if (labels === undefined || labels === null || typeof labels !== 'object') return false;
-    const names = this.labelNames;
     let keys = 0;
     for (const _ in labels) keys++;
-    if (keys > names.length) return true;
+    if (keys <= this.countDeclared(labels)) return false;
+    // Suspicious only: a declared key holding `undefined` is counted by for-in too.
+    const names = this.labelNames;
     for (const k in labels) if (!names.includes(k)) return true;
     return false;
   }
 
+  /**
+   * Calls `fn` for every series with its label values in declared order. The values array is
+   * reused between calls: copy it to keep it.
+   */
+  forEach(fn: (values: readonly string[], s: S) => void): void {
+    if (this.single !== undefined) return fn(NO_VALUES, this.single);
+    const path = new Array<string>(this.labelNames.length);
+    const last = path.length - 1;
+    const visit = (node: Node, depth: number): void => {
+      for (const [k, v] of node) {
+        path[depth] = k as string;
+        if (depth === last) fn(path, v as S);
+        else visit(v as Node, depth + 1);
+      }
+    };
+    visit(this.root, 0);
+  }
+
   reset(): void {
-    for (const s of this.series) s.reset();
+    this.forEach((_, s) => s.reset());
   }
 
   private miss(labels: LabelValues): S {
+    const aliased = this.walk(this.aliasRoot, labels) as S | undefined;
+    if (aliased !== undefined) return aliased;
     const names = this.labelNames;
     const raw = new Array<unknown>(names.length);
     const values = new Array<string>(names.length);
@@ -85,55 +103,51 @@ export class SeriesTable<S extends Series> {
       values[i] = v;
       if (r !== v) same = false;
     }
-    let s = this.lookup(values);
+    let s = lookup(this.root, values) as S | undefined;
     if (s === undefined) {
       if (this.distinct >= this.max) {
         this.onOverflow();
         return this.overflow();
       }
-      s = this.create(values);
-      this.series.push(s);
-      this.insert(values, s);
+      s = this.create();
+      insert(this.root, values, s);
       this.distinct++;
     }
     if (!same && this.aliases < this.max) {
-      this.insert(raw, s);
+      insert(this.aliasRoot, raw, s);
       this.aliases++;
     }
     return s;
   }
 
+  /** The one series every folded label set lands in; not counted against `max`. */
   private overflow(): S {
-    let s = this.overflowSeries;
+    const values = this.labelNames.map(() => OVERFLOW_VALUE);
+    let s = lookup(this.root, values) as S | undefined;
     if (s === undefined) {
-      const values = this.labelNames.map(() => OVERFLOW_VALUE);
-      s = this.lookup(values) ?? this.create(values);
-      if (!this.series.includes(s)) {
-        this.series.push(s);
-        this.insert(values, s);
-      }
-      this.overflowSeries = s;
+      s = this.create();
+      insert(this.root, values, s);
     }
     return s;
   }
+}
 
-  private lookup(path: readonly unknown[]): S | undefined {
-    let node: unknown = this.root;
-    for (let i = 0; i < path.length && node !== undefined; i++) node = (node as Node).get(path[i]);
-    return node as S | undefined;
-  }
+function lookup(root: Node, path: readonly unknown[]): unknown {
+  let node: unknown = root;
+  for (let i = 0; i < path.length && node !== undefined; i++) node = (node as Node).get(path[i]);
+  return node;
+}
 
-  private insert(path: readonly unknown[], s: S): void {
-    let node = this.root;
-    const last = path.length - 1;
-    for (let i = 0; i < last; i++) {
-      let next = node.get(path[i]) as Node | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(path[i], next);
-      }
-      node = next;
+function insert(root: Node, path: readonly unknown[], s: unknown): void {
+  let node = root;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
+    let next = node.get(path[i]) as Node | undefined;
+    if (next === undefined) {
+      next = new Map();
+      node.set(path[i], next);
     }
-    node.set(path[last], s);
+    node = next;
   }
+  node.set(path[last], s);
 }

@@ -21,57 +21,59 @@ export function parseSeriesKey(key: string): { name: string; labels: [string, st
   return { name: key.slice(0, bar), labels };
 }
 
-type Mutable = {
-  name: string;
-  help: string;
-  type: MetricType;
-  labelNames: readonly string[];
-  series: (ScalarSeries | BucketSeries)[];
-  fromRegistry: boolean;
-};
+type AnySeries = ScalarSeries | BucketSeries;
+
+/** A family collectors added to: its series materialised, keyed by their joined values. */
+interface Merged {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly labelNames: readonly string[];
+  readonly series: Map<string, [readonly string[], AnySeries]>;
+}
 
 /**
- * The registry's families with what collectors returned merged in, as new objects: the
- * registry's own arrays are never written. A collected series with the label values of an
- * existing one replaces it; one whose type or label names contradict its family is rejected
- * through `reject` (the registry counts it as a conflict).
+ * The registry's families with what collectors returned merged in. Families no collector
+ * touched are passed through as they are; a touched one is copied, so the registry is never
+ * written. A collected series with the label values of an existing one replaces it; one whose
+ * type or label names contradict its family is rejected through `reject` (counted as a conflict).
  */
 export function mergeCollected(
   families: readonly FamilyView[],
   results: readonly CollectorResult[],
   reject: (name: string, why: string) => void,
 ): FamilyView[] {
-  const byName = new Map<string, Mutable>();
-  const out: Mutable[] = [];
-  for (const f of families) {
-    const m: Mutable = { ...f, series: f.series as (ScalarSeries | BucketSeries)[], fromRegistry: true };
-    byName.set(f.name, m);
-    out.push(m);
-  }
-  const add = (type: MetricType, key: string, series: (values: string[]) => ScalarSeries | BucketSeries | undefined) => {
+  const out: (FamilyView | Merged)[] = [...families];
+  const index = new Map<string, number>(families.map((f, i) => [f.name, i]));
+  const touched = (i: number): Merged => {
+    const f = out[i];
+    if ('series' in f) return f;
+    const series = new Map<string, [readonly string[], AnySeries]>();
+    (f as { forEach(fn: (v: readonly string[], s: AnySeries) => void): void }).forEach((values, s) =>
+      series.set(values.join('\u0000'), [values.slice(), s]),
+    );
+    const m: Merged = { name: f.name, help: f.help, type: f.type, labelNames: f.labelNames, series };
+    out[i] = m;
+    return m;
+  };
+  const add = (type: MetricType, key: string, make: (values: string[]) => AnySeries | undefined) => {
     const { name, labels } = parseSeriesKey(key);
     const labelNames = labels.map(([k]) => k);
-    let f = byName.get(name);
-    if (f === undefined) {
-      const entry = catalogEntry(name);
-      f = { name, help: entry?.help ?? name, type, labelNames, series: [], fromRegistry: false };
-      byName.set(name, f);
-      out.push(f);
+    let i = index.get(name);
+    if (i === undefined) {
+      const help = catalogEntry(name)?.help ?? name;
+      i = out.push({ name, help, type, labelNames, series: new Map() }) - 1;
+      index.set(name, i);
     }
+    const f = touched(i);
     if (f.type !== type) return reject(name, `collected as a ${type}, defined as a ${f.type}`);
     if (f.labelNames.join(',') !== labelNames.join(',')) {
       return reject(name, `collected with labels [${labelNames}], defined with [${f.labelNames}]`);
     }
     const values = labels.map(([, v]) => labelValue(v));
-    const s = series(values);
+    const s = make(values);
     if (s === undefined) return reject(name, `collected value for "${key}" is not valid`);
-    if (f.fromRegistry) {
-      f.series = f.series.slice();
-      f.fromRegistry = false;
-    }
-    const same = f.series.findIndex((x) => x.values.join('\u0000') === values.join('\u0000'));
-    if (same >= 0) f.series[same] = s;
-    else f.series.push(s);
+    f.series.set(values.join('\u0000'), [values, s]);
   };
   for (const r of results) {
     if (r === null || typeof r !== 'object') continue;
@@ -81,18 +83,30 @@ export function mergeCollected(
     ] as const) {
       if (map === null || typeof map !== 'object') continue;
       for (const [key, v] of Object.entries(map)) {
-        add(type, key, (values) => (typeof v === 'number' && v - v === 0 ? { values, v } : undefined));
+        add(type, key, () => (typeof v === 'number' && v - v === 0 ? { v } : undefined));
       }
     }
     if (r.histograms !== null && typeof r.histograms === 'object') {
-      for (const [key, h] of Object.entries(r.histograms)) add('histogram', key, (values) => fromSnapshot(values, h));
+      for (const [key, h] of Object.entries(r.histograms)) add('histogram', key, () => fromSnapshot(h));
     }
   }
-  return out as FamilyView[];
+  return out.map((f) =>
+    'series' in f
+      ? ({
+          name: f.name,
+          help: f.help,
+          type: f.type,
+          labelNames: f.labelNames,
+          forEach: (fn: (values: readonly string[], s: AnySeries) => void) => {
+            for (const [values, s] of f.series.values()) fn(values, s);
+          },
+        } as FamilyView)
+      : f,
+  );
 }
 
 /** Cumulative `{bound: count}` back into per-bucket counts. */
-function fromSnapshot(values: string[], h: HistogramSnapshot): BucketSeries | undefined {
+function fromSnapshot(h: HistogramSnapshot): BucketSeries | undefined {
   if (h === null || typeof h !== 'object' || h.buckets === null || typeof h.buckets !== 'object') return undefined;
   const finite = Object.entries(h.buckets)
     .filter(([b]) => b !== '+Inf')
@@ -108,5 +122,5 @@ function fromSnapshot(values: string[], h: HistogramSnapshot): BucketSeries | un
   });
   counts[finite.length] = Math.max(0, count - prev);
   const sum = typeof h.sum === 'number' && h.sum - h.sum === 0 ? h.sum : 0;
-  return { values, bounds: finite.map(([b]) => b), counts, sum, count };
+  return { bounds: finite.map(([b]) => b), counts, sum, count };
 }

@@ -2,13 +2,11 @@ import type { Exemplar } from '../core/exemplars';
 
 /** A counter or gauge series as the exporters read it. */
 export interface ScalarSeries {
-  readonly values: readonly string[];
   readonly v: number;
 }
 
 /** A histogram series as the exporters read it: per-bucket counts, the last slot +Inf. */
 export interface BucketSeries {
-  readonly values: readonly string[];
   readonly bounds: readonly number[];
   readonly counts: ArrayLike<number>;
   readonly sum: number;
@@ -24,12 +22,13 @@ interface FamilyBase {
 
 export interface ScalarFamily extends FamilyBase {
   readonly type: 'counter' | 'gauge';
-  readonly series: readonly ScalarSeries[];
+  /** Every series with its label values; the values array may be reused between calls. */
+  forEach(fn: (values: readonly string[], s: ScalarSeries) => void): void;
 }
 
 export interface HistogramFamily extends FamilyBase {
   readonly type: 'histogram';
-  readonly series: readonly BucketSeries[];
+  forEach(fn: (values: readonly string[], s: BucketSeries) => void): void;
 }
 
 /** What every exporter takes: plain data, read and never written. */

@@ -7,10 +7,14 @@ export function toJson(families: readonly FamilyView[], now: Date = new Date()):
   const snap: Snapshot = { timestamp: now.toISOString(), counters: {}, gauges: {}, histograms: {} };
   for (const f of families) {
     if (f.type === 'histogram') {
-      for (const s of f.series) snap.histograms[seriesKey(f.name, f.labelNames, s.values)] = histogram(s);
+      f.forEach((values, s) => {
+        snap.histograms[seriesKey(f.name, f.labelNames, values)] = histogram(s);
+      });
     } else {
       const into = f.type === 'counter' ? snap.counters : snap.gauges;
-      for (const s of f.series) into[seriesKey(f.name, f.labelNames, s.values)] = s.v;
+      f.forEach((values, s) => {
+        into[seriesKey(f.name, f.labelNames, values)] = s.v;
+      });
     }
   }
   return snap;

@@ -17,8 +17,8 @@ export function writeText(families: readonly FamilyView[], dialect: Dialect): st
     const n = exportName(f.name, f.type);
     out += dialect.header(f, n);
     if (f.type === 'histogram') {
-      for (const s of f.series) {
-        const pairs = labelPairs(f.labelNames, s.values);
+      f.forEach((values, s) => {
+        const pairs = labelPairs(f.labelNames, values);
         const prefix = `${n.sample}_bucket{${pairs === '' ? '' : `${pairs},`}le="`;
         let cum = 0;
         for (let i = 0; i < s.counts.length; i++) {
@@ -29,12 +29,12 @@ export function writeText(families: readonly FamilyView[], dialect: Dialect): st
         const braces = pairs === '' ? '' : `{${pairs}}`;
         out += `${n.sample}_sum${braces} ${formatNumber(scale(s.sum, n.mul, n.div))}\n`;
         out += `${n.sample}_count${braces} ${s.count}\n`;
-      }
+      });
     } else {
-      for (const s of f.series) {
-        const pairs = labelPairs(f.labelNames, s.values);
+      f.forEach((values, s) => {
+        const pairs = labelPairs(f.labelNames, values);
         out += `${n.sample}${pairs === '' ? '' : `{${pairs}}`} ${formatNumber(scale(s.v, n.mul, n.div))}\n`;
-      }
+      });
     }
   }
   return out + dialect.trailer;

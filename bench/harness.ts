@@ -1,0 +1,86 @@
+/**
+ * Interleaved micro-benchmarks: every round runs each case once (A B C A B C …), so that a noisy
+ * neighbour slows all cases alike; figures are medians over rounds, compared as ratios.
+ */
+export interface Case {
+  name: string;
+  /** Runs the operation `n` times; its own loop, so that the JIT inlines the call. */
+  run(n: number): void;
+}
+
+export interface CaseResult {
+  name: string;
+  /** Median ns per operation over the rounds. */
+  ns: number;
+}
+
+export interface BenchOptions {
+  rounds?: number;
+  /** Operations per case per round. */
+  ops?: number;
+  warmupRounds?: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function bench(cases: readonly Case[], opts: BenchOptions = {}): CaseResult[] {
+  const { rounds = 9, ops = 200_000, warmupRounds = 2 } = opts;
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < warmupRounds + rounds; r++) {
+    cases.forEach((c, i) => {
+      const t0 = process.hrtime.bigint();
+      c.run(ops);
+      const ns = Number(process.hrtime.bigint() - t0) / ops;
+      if (r >= warmupRounds) samples[i].push(ns);
+    });
+  }
+  return cases.map((c, i) => ({ name: c.name, ns: median(samples[i]) }));
+}
+
+/** Async cases: one awaited operation at a time, as a caller of an async method does. */
+export interface AsyncCase {
+  name: string;
+  run(n: number): Promise<void>;
+}
+
+export async function benchAsync(cases: readonly AsyncCase[], opts: BenchOptions = {}): Promise<CaseResult[]> {
+  const { rounds = 9, ops = 50_000, warmupRounds = 2 } = opts;
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < warmupRounds + rounds; r++) {
+    for (let i = 0; i < cases.length; i++) {
+      const t0 = process.hrtime.bigint();
+      await cases[i].run(ops);
+      const ns = Number(process.hrtime.bigint() - t0) / ops;
+      if (r >= warmupRounds) samples[i].push(ns);
+    }
+  }
+  return cases.map((c, i) => ({ name: c.name, ns: median(samples[i]) }));
+}
+
+export function fmtNs(ns: number): string {
+  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(1)} ns`;
+}
+
+/**
+ * Prints one group: each case's median and its ratio to `base` (the case named so), and for
+ * each target the measured ratio against its limit.
+ */
+export function report(
+  title: string,
+  results: readonly CaseResult[],
+  targets: readonly { of: string; to: string; max: number }[] = [],
+): { of: string; to: string; ratio: number; max: number; ok: boolean }[] {
+  console.log(`\n${title}`);
+  const by = new Map(results.map((r) => [r.name, r.ns]));
+  for (const r of results) console.log(`  ${r.name.padEnd(44)} ${fmtNs(r.ns).padStart(12)}/op`);
+  return targets.map(({ of, to, max }) => {
+    const ratio = (by.get(of) ?? NaN) / (by.get(to) ?? NaN);
+    const ok = ratio <= max;
+    console.log(`  ${`${of} / ${to}`.padEnd(60)} ${ratio.toFixed(3)}x  (target <= ${max}x) ${ok ? 'ok' : 'MISSED'}`);
+    return { of, to, ratio, max, ok };
+  });
+}

@@ -47,7 +47,10 @@ export interface AsyncCase {
   run(n: number): Promise<void>;
 }
 
-export async function benchAsync(cases: readonly AsyncCase[], opts: BenchOptions = {}): Promise<CaseResult[]> {
+export async function benchAsync(
+  cases: readonly AsyncCase[],
+  opts: BenchOptions = {},
+): Promise<CaseResult[]> {
   const { rounds = 9, ops = 50_000, warmupRounds = 2 } = opts;
   const samples = cases.map(() => [] as number[]);
   for (let r = 0; r < warmupRounds + rounds; r++) {
@@ -62,7 +65,11 @@ export async function benchAsync(cases: readonly AsyncCase[], opts: BenchOptions
 }
 
 export function fmtNs(ns: number): string {
-  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(1)} ns`;
+  return ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1e3
+      ? `${(ns / 1e3).toFixed(2)} µs`
+      : `${ns.toFixed(1)} ns`;
 }
 
 /**
@@ -80,7 +87,9 @@ export function report(
   return targets.map(({ of, to, max }) => {
     const ratio = (by.get(of) ?? NaN) / (by.get(to) ?? NaN);
     const ok = ratio <= max;
-    console.log(`  ${`${of} / ${to}`.padEnd(60)} ${ratio.toFixed(3)}x  (target <= ${max}x) ${ok ? 'ok' : 'MISSED'}`);
+    console.log(
+      `  ${`${of} / ${to}`.padEnd(60)} ${ratio.toFixed(3)}x  (target <= ${max}x) ${ok ? 'ok' : 'MISSED'}`,
+    );
     return { of, to, ratio, max, ok };
   });
 }

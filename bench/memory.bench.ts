@@ -24,7 +24,10 @@ async function measure(lib: string, kind: string): Promise<void> {
   const ours = new MetricsRegistry({ maxSeriesPerMetric: SERIES * 2 });
   const reg = new prom.Registry();
   const labelNames = ['route', 'code'];
-  const buckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000, 600000];
+  const buckets = [
+    1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000,
+    600000,
+  ];
   const make = (name: string): ((l: Record<string, string>) => void) => {
     if (lib === 'obsweave') {
       if (kind === 'counter') {
@@ -35,14 +38,28 @@ async function measure(lib: string, kind: string): Promise<void> {
       return (l) => h.observe(3, l);
     }
     if (kind === 'counter') {
-      const c = new prom.Counter({ name: `${name}_total`, help: 'h', labelNames, registers: [reg] });
+      const c = new prom.Counter({
+        name: `${name}_total`,
+        help: 'h',
+        labelNames,
+        registers: [reg],
+      });
       return (l) => c.inc(l, 1);
     }
-    const h = new prom.Histogram({ name: `${name}_ms`, help: 'h', labelNames, registers: [reg], buckets });
+    const h = new prom.Histogram({
+      name: `${name}_ms`,
+      help: 'h',
+      labelNames,
+      registers: [reg],
+      buckets,
+    });
     return (l) => h.observe(l, 3);
   };
   const mk = (p: string) =>
-    Array.from({ length: SERIES }, (_, i) => ({ route: `/${p}/r${i % 500}`, code: `c${(i / 500) | 0}` }));
+    Array.from({ length: SERIES }, (_, i) => ({
+      route: `/${p}/r${i % 500}`,
+      code: `c${(i / 500) | 0}`,
+    }));
   // A first metric of the same kind warms up code and one-off structures, so the reading
   // below sees only what the series themselves hold.
   const warm = make('warm');
@@ -69,7 +86,9 @@ export function runMemoryBench(): { kind: string; ours: number; prom: number; ok
     const ours = child('obsweave', kind);
     const prom = child('prom-client', kind);
     const ok = ours <= prom;
-    console.log(`  ${kind.padEnd(10)} obsweave ${String(ours).padStart(6)} B   prom-client ${String(prom).padStart(6)} B   ratio ${(ours / prom).toFixed(2)}x (target <= 1) ${ok ? 'ok' : 'MISSED'}`);
+    console.log(
+      `  ${kind.padEnd(10)} obsweave ${String(ours).padStart(6)} B   prom-client ${String(prom).padStart(6)} B   ratio ${(ours / prom).toFixed(2)}x (target <= 1) ${ok ? 'ok' : 'MISSED'}`,
+    );
     return { kind, ours, prom, ok };
   });
 }

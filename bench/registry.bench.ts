@@ -19,21 +19,71 @@ export async function runRegistryBench(): Promise<ReturnType<typeof report>> {
   const meter = new MeterProvider({ readers: [new IdleReader()] }).getMeter('bench');
 
   const oC = ours.counter('http.requests_total', { labelNames: ['method', 'route', 'code_class'] });
-  const pC = new prom.Counter({ name: 'http_requests_total', help: 'h', labelNames: ['method', 'route', 'code_class'], registers: [promReg] });
+  const pC = new prom.Counter({
+    name: 'http_requests_total',
+    help: 'h',
+    labelNames: ['method', 'route', 'code_class'],
+    registers: [promReg],
+  });
   const tC = meter.createCounter('http.requests_total');
   const oH = ours.histogram('http.request_latency_ms', { labelNames: ['route'] });
-  const pH = new prom.Histogram({ name: 'http_request_latency_ms', help: 'h', labelNames: ['route'], buckets: [...oH_buckets()], registers: [promReg] });
-  const tH = meter.createHistogram('http.request_latency_ms', { advice: { explicitBucketBoundaries: oH_buckets() } });
+  const pH = new prom.Histogram({
+    name: 'http_request_latency_ms',
+    help: 'h',
+    labelNames: ['route'],
+    buckets: [...oH_buckets()],
+    registers: [promReg],
+  });
+  const tH = meter.createHistogram('http.request_latency_ms', {
+    advice: { explicitBucketBoundaries: oH_buckets() },
+  });
 
   // Label objects are built inside each loop, the same way for every library, as call sites do.
   const results = bench([
-    { name: 'obsweave counter.inc(1, {3 labels})', run: (n) => { for (let i = 0; i < n; i++) oC.inc(1, { method: METHODS[i & 3], route: ROUTES[(i >> 2) & 3], code_class: CLASSES[i % 3] }); } },
-    { name: 'prom-client counter.inc({3 labels}, 1)', run: (n) => { for (let i = 0; i < n; i++) pC.inc({ method: METHODS[i & 3], route: ROUTES[(i >> 2) & 3], code_class: CLASSES[i % 3] }, 1); } },
-    { name: 'otel counter.add(1, {3 attributes})', run: (n) => { for (let i = 0; i < n; i++) tC.add(1, { method: METHODS[i & 3], route: ROUTES[(i >> 2) & 3], code_class: CLASSES[i % 3] }); } },
+    {
+      name: 'obsweave counter.inc(1, {3 labels})',
+      run: (n) => {
+        for (let i = 0; i < n; i++)
+          oC.inc(1, {
+            method: METHODS[i & 3],
+            route: ROUTES[(i >> 2) & 3],
+            code_class: CLASSES[i % 3],
+          });
+      },
+    },
+    {
+      name: 'prom-client counter.inc({3 labels}, 1)',
+      run: (n) => {
+        for (let i = 0; i < n; i++)
+          pC.inc(
+            { method: METHODS[i & 3], route: ROUTES[(i >> 2) & 3], code_class: CLASSES[i % 3] },
+            1,
+          );
+      },
+    },
+    {
+      name: 'otel counter.add(1, {3 attributes})',
+      run: (n) => {
+        for (let i = 0; i < n; i++)
+          tC.add(1, {
+            method: METHODS[i & 3],
+            route: ROUTES[(i >> 2) & 3],
+            code_class: CLASSES[i % 3],
+          });
+      },
+    },
   ]);
   const t1 = report('labelled counter inc', results, [
-    { of: 'obsweave counter.inc(1, {3 labels})', to: 'prom-client counter.inc({3 labels}, 1)', max: 0.15 },
-    { of: 'obsweave counter.inc(1, {3 labels})', to: 'otel counter.add(1, {3 attributes})', max: 0.8 },
+    {
+      of: 'obsweave counter.inc(1, {3 labels})',
+      to: 'prom-client counter.inc({3 labels}, 1)',
+      max: 0.15,
+    },
+    {
+      of: 'obsweave counter.inc(1, {3 labels})',
+      to: 'otel counter.add(1, {3 attributes})',
+      max: 0.8,
+    },
   ]);
 
   const oB = oC.bind({ method: 'GET', route: '/api/jobs', code_class: '2xx' });
@@ -41,24 +91,65 @@ export async function runRegistryBench(): Promise<ReturnType<typeof report>> {
   const attrs = { method: 'GET', route: '/api/jobs', code_class: '2xx' };
   const t2 = report(
     'bound counter inc',
-    bench([
-      { name: 'obsweave bound.inc()', run: (n) => { for (let i = 0; i < n; i++) oB.inc(); } },
-      { name: 'prom-client child.inc()', run: (n) => { for (let i = 0; i < n; i++) pB.inc(); } },
-      { name: 'otel counter.add(1, sameAttributes)', run: (n) => { for (let i = 0; i < n; i++) tC.add(1, attrs); } },
-    ], { ops: 1_000_000 }),
+    bench(
+      [
+        {
+          name: 'obsweave bound.inc()',
+          run: (n) => {
+            for (let i = 0; i < n; i++) oB.inc();
+          },
+        },
+        {
+          name: 'prom-client child.inc()',
+          run: (n) => {
+            for (let i = 0; i < n; i++) pB.inc();
+          },
+        },
+        {
+          name: 'otel counter.add(1, sameAttributes)',
+          run: (n) => {
+            for (let i = 0; i < n; i++) tC.add(1, attrs);
+          },
+        },
+      ],
+      { ops: 1_000_000 },
+    ),
     [{ of: 'obsweave bound.inc()', to: 'prom-client child.inc()', max: 0.05 }],
   );
 
   const t3 = report(
     'labelled histogram observe',
     bench([
-      { name: 'obsweave histogram.observe(v, {route})', run: (n) => { for (let i = 0; i < n; i++) oH.observe(i & 1023, { route: ROUTES[i & 3] }); } },
-      { name: 'prom-client histogram.observe({route}, v)', run: (n) => { for (let i = 0; i < n; i++) pH.observe({ route: ROUTES[i & 3] }, i & 1023); } },
-      { name: 'otel histogram.record(v, {route})', run: (n) => { for (let i = 0; i < n; i++) tH.record(i & 1023, { route: ROUTES[i & 3] }); } },
+      {
+        name: 'obsweave histogram.observe(v, {route})',
+        run: (n) => {
+          for (let i = 0; i < n; i++) oH.observe(i & 1023, { route: ROUTES[i & 3] });
+        },
+      },
+      {
+        name: 'prom-client histogram.observe({route}, v)',
+        run: (n) => {
+          for (let i = 0; i < n; i++) pH.observe({ route: ROUTES[i & 3] }, i & 1023);
+        },
+      },
+      {
+        name: 'otel histogram.record(v, {route})',
+        run: (n) => {
+          for (let i = 0; i < n; i++) tH.record(i & 1023, { route: ROUTES[i & 3] });
+        },
+      },
     ]),
     [
-      { of: 'obsweave histogram.observe(v, {route})', to: 'prom-client histogram.observe({route}, v)', max: 0.2 },
-      { of: 'obsweave histogram.observe(v, {route})', to: 'otel histogram.record(v, {route})', max: 0.8 },
+      {
+        of: 'obsweave histogram.observe(v, {route})',
+        to: 'prom-client histogram.observe({route}, v)',
+        max: 0.2,
+      },
+      {
+        of: 'obsweave histogram.observe(v, {route})',
+        to: 'otel histogram.record(v, {route})',
+        max: 0.8,
+      },
     ],
   );
 
@@ -66,10 +157,23 @@ export async function runRegistryBench(): Promise<ReturnType<typeof report>> {
   const pHB = pH.labels({ route: '/api/jobs' });
   const t4 = report(
     'bound histogram observe',
-    bench([
-      { name: 'obsweave bound.observe(v)', run: (n) => { for (let i = 0; i < n; i++) oHB.observe(i & 1023); } },
-      { name: 'prom-client child.observe(v)', run: (n) => { for (let i = 0; i < n; i++) pHB.observe(i & 1023); } },
-    ], { ops: 1_000_000 }),
+    bench(
+      [
+        {
+          name: 'obsweave bound.observe(v)',
+          run: (n) => {
+            for (let i = 0; i < n; i++) oHB.observe(i & 1023);
+          },
+        },
+        {
+          name: 'prom-client child.observe(v)',
+          run: (n) => {
+            for (let i = 0; i < n; i++) pHB.observe(i & 1023);
+          },
+        },
+      ],
+      { ops: 1_000_000 },
+    ),
   );
 
   // Scrape: 10,000 counter series and 1,000 histogram series in each registry.
@@ -77,11 +181,22 @@ export async function runRegistryBench(): Promise<ReturnType<typeof report>> {
   const sProm = new prom.Registry();
   const sc = sOurs.counter('scrape.requests_total', { labelNames: ['route', 'code'] });
   const sh = sOurs.histogram('scrape.latency_ms', { labelNames: ['route'] });
-  const pc = new prom.Counter({ name: 'scrape_requests_total', help: 'h', labelNames: ['route', 'code'], registers: [sProm] });
-  const ph = new prom.Histogram({ name: 'scrape_latency_ms', help: 'h', labelNames: ['route'], buckets: [...oH_buckets()], registers: [sProm] });
+  const pc = new prom.Counter({
+    name: 'scrape_requests_total',
+    help: 'h',
+    labelNames: ['route', 'code'],
+    registers: [sProm],
+  });
+  const ph = new prom.Histogram({
+    name: 'scrape_latency_ms',
+    help: 'h',
+    labelNames: ['route'],
+    buckets: [...oH_buckets()],
+    registers: [sProm],
+  });
   for (let i = 0; i < 10000; i++) {
-    sc.inc(i, { route: `/api/r${i % 100}`, code: String(200 + (i / 100) | 0) });
-    pc.inc({ route: `/api/r${i % 100}`, code: String(200 + (i / 100) | 0) }, i);
+    sc.inc(i, { route: `/api/r${i % 100}`, code: String((200 + i / 100) | 0) });
+    pc.inc({ route: `/api/r${i % 100}`, code: String((200 + i / 100) | 0) }, i);
   }
   for (let i = 0; i < 1000; i++) {
     for (let k = 0; k < 5; k++) {
@@ -90,10 +205,26 @@ export async function runRegistryBench(): Promise<ReturnType<typeof report>> {
     }
   }
   let sink = 0;
-  const scrapes = bench([
-    { name: 'obsweave toPrometheus()', run: (n) => { for (let i = 0; i < n; i++) sink += sOurs.toPrometheus().length; } },
-    { name: 'prom-client registry.metrics()', run: (n) => { for (let i = 0; i < n; i++) sink += (sProm.getMetricsAsArray().length); void sProm.metrics().then((s) => { sink += s.length; }); } },
-  ], { ops: 1, rounds: 9, warmupRounds: 2 });
+  const scrapes = bench(
+    [
+      {
+        name: 'obsweave toPrometheus()',
+        run: (n) => {
+          for (let i = 0; i < n; i++) sink += sOurs.toPrometheus().length;
+        },
+      },
+      {
+        name: 'prom-client registry.metrics()',
+        run: (n) => {
+          for (let i = 0; i < n; i++) sink += sProm.getMetricsAsArray().length;
+          void sProm.metrics().then((s) => {
+            sink += s.length;
+          });
+        },
+      },
+    ],
+    { ops: 1, rounds: 9, warmupRounds: 2 },
+  );
   // prom-client's metrics() is async; time it properly in an awaited loop.
   const promScrape: number[] = [];
   const ourScrape: number[] = [];
@@ -124,7 +255,10 @@ export async function runRegistryBench(): Promise<ReturnType<typeof report>> {
 }
 
 function oH_buckets(): number[] {
-  return [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000, 600000];
+  return [
+    1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000,
+    600000,
+  ];
 }
 
 if (require.main === module) void runRegistryBench();

@@ -1,7 +1,6 @@
 /** Default histogram bounds, in ms: from a cache hit to a ten-minute transcription. */
 export const DEFAULT_BUCKETS_MS: readonly number[] = Object.freeze([
-  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000,
-  600000,
+  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000, 600000,
 ]);
 
 export function validateBuckets(name: string, buckets: readonly number[]): number[] {
@@ -15,7 +14,9 @@ export function validateBuckets(name: string, buckets: readonly number[]): numbe
   for (let i = 0; i < out.length; i++) {
     const b = out[i];
     if (typeof b !== 'number' || !Number.isFinite(b)) {
-      throw new TypeError(`obsweave: histogram "${name}": bucket ${String(b)} is not a finite number`);
+      throw new TypeError(
+        `obsweave: histogram "${name}": bucket ${String(b)} is not a finite number`,
+      );
     }
     if (i > 0 && b <= out[i - 1]) {
       throw new TypeError(`obsweave: histogram "${name}": buckets must be strictly increasing`);
@@ -41,7 +42,12 @@ export function bucketIndex(bounds: readonly number[], v: number): number {
  * `histogram_quantile` does: the lowest bucket starts at 0 (or its bound, if negative), and a
  * rank in the +Inf bucket answers the highest finite bound.
  */
-export function quantile(q: number, bounds: readonly number[], counts: ArrayLike<number>, total: number): number {
+export function quantile(
+  q: number,
+  bounds: readonly number[],
+  counts: ArrayLike<number>,
+  total: number,
+): number {
   if (total === 0) return 0;
   const rank = q * total;
   let cum = 0;

@@ -2,12 +2,7 @@ import type { Logger } from './types';
 
 /** Why a call was dropped or folded; each is a value of `obsweave.dropped_total{reason}`. */
 export type DropReason =
-  | 'invalid_value'
-  | 'undeclared_label'
-  | 'overflow'
-  | 'conflict'
-  | 'collector_error'
-  | 'evicted';
+  'invalid_value' | 'undeclared_label' | 'overflow' | 'conflict' | 'collector_error' | 'evicted';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'invalid_value',

@@ -26,7 +26,11 @@ export class HistogramSeries implements Series {
     if (source !== undefined) this.exemplar(source, i, v);
   }
 
-  private exemplar(source: () => { traceId: string; spanId: string } | undefined, i: number, v: number): void {
+  private exemplar(
+    source: () => { traceId: string; spanId: string } | undefined,
+    i: number,
+    v: number,
+  ): void {
     const ref = source();
     if (ref === undefined) return;
     const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));

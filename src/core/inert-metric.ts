@@ -1,12 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type {
-  BoundCounter,
-  BoundGauge,
-  BoundHistogram,
-  Counter,
-  Gauge,
-  Histogram,
-} from './types';
+import type { BoundCounter, BoundGauge, BoundHistogram, Counter, Gauge, Histogram } from './types';
 
 const noop = (): void => {};
 

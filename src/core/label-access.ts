@@ -14,7 +14,10 @@ export type CountDeclared = (labels: LabelValues) => number;
  * but them. Where code generation is disabled (`--disallow-code-generation-from-strings`),
  * the generic loops are used.
  */
-export function compileLabelAccess(names: readonly string[]): { walk: Walk; countDeclared: CountDeclared } {
+export function compileLabelAccess(names: readonly string[]): {
+  walk: Walk;
+  countDeclared: CountDeclared;
+} {
   try {
     return { walk: compileWalk(names), countDeclared: compileCount(names) };
   } catch {

@@ -57,7 +57,9 @@ export class MetricsRegistry {
   constructor(opts: RegistryOptions = {}) {
     const max = opts.maxSeriesPerMetric ?? 2000;
     if (!Number.isInteger(max) || max < 1) {
-      throw new TypeError(`obsweave: maxSeriesPerMetric must be a positive integer, got ${String(max)}`);
+      throw new TypeError(
+        `obsweave: maxSeriesPerMetric must be a positive integer, got ${String(max)}`,
+      );
     }
     if (opts.logger !== undefined && typeof opts.logger !== 'function') {
       throw new TypeError('obsweave: logger must be a function');
@@ -93,7 +95,8 @@ export class MetricsRegistry {
 
   /** Defines every metric of `CATALOG`, so that all of them are exported from the start. */
   registerCatalog(): void {
-    for (const e of CATALOG) this.define(e.type, e.name, { help: e.help, labelNames: e.labelNames });
+    for (const e of CATALOG)
+      this.define(e.type, e.name, { help: e.help, labelNames: e.labelNames });
   }
 
   /**
@@ -145,7 +148,11 @@ export class MetricsRegistry {
     for (const m of this.families.values()) m.reset();
   }
 
-  private define(type: MetricType, name: string, opts: HistogramOptions = {}): Counter | Gauge | Histogram {
+  private define(
+    type: MetricType,
+    name: string,
+    opts: HistogramOptions = {},
+  ): Counter | Gauge | Histogram {
     checkMetricName(name);
     if (opts === null || typeof opts !== 'object') {
       throw new TypeError(`obsweave: metric "${name}": options must be an object`);
@@ -167,16 +174,29 @@ export class MetricsRegistry {
     const n = exportName(name, type);
     const taken = this.exported.get(n.family) ?? this.exported.get(n.sample);
     if (taken !== undefined) {
-      this.ctx.guard.drop('conflict', name, `exports as "${n.sample}", as "${taken}" does; this one records nothing`);
+      this.ctx.guard.drop(
+        'conflict',
+        name,
+        `exports as "${n.sample}", as "${taken}" does; this one records nothing`,
+      );
       return new InertMetric(name);
     }
-    const help = typeof opts.help === 'string' && opts.help !== '' ? opts.help : (catalogEntry(name)?.help ?? name);
+    const help =
+      typeof opts.help === 'string' && opts.help !== ''
+        ? opts.help
+        : (catalogEntry(name)?.help ?? name);
     const m =
       type === 'counter'
         ? new CounterMetric(name, help, labelNames, this.ctx)
         : type === 'gauge'
           ? new GaugeMetric(name, help, labelNames, this.ctx)
-          : new HistogramMetric(name, help, labelNames, this.ctx, validateBuckets(name, opts.buckets ?? DEFAULT_BUCKETS_MS));
+          : new HistogramMetric(
+              name,
+              help,
+              labelNames,
+              this.ctx,
+              validateBuckets(name, opts.buckets ?? DEFAULT_BUCKETS_MS),
+            );
     this.families.set(name, m);
     this.exported.set(n.family, name);
     this.exported.set(n.sample, name);
@@ -195,7 +215,9 @@ export class MetricsRegistry {
       const families =
         results.length === 0
           ? this.views()
-          : mergeCollected(this.views(), results, (name, why) => this.ctx.guard.drop('conflict', name, why));
+          : mergeCollected(this.views(), results, (name, why) =>
+              this.ctx.guard.drop('conflict', name, why),
+            );
       const out = render(families);
       this.exportLatency.observe(performance.now() - t0, { format });
       return out;
@@ -223,15 +245,22 @@ export class MetricsRegistry {
         this.ctx.guard.drop('collector_error', label, `threw ${describeError(e)}; skipped`);
       }
     });
-    const present = (rs: (CollectorResult | undefined)[]) => rs.filter((r): r is CollectorResult => r != null);
-    return async ? Promise.all(results).then(present) : present(results as (CollectorResult | undefined)[]);
+    const present = (rs: (CollectorResult | undefined)[]) =>
+      rs.filter((r): r is CollectorResult => r != null);
+    return async
+      ? Promise.all(results).then(present)
+      : present(results as (CollectorResult | undefined)[]);
   }
 
   private settle(p: Promise<CollectorResult>, label: string): Promise<CollectorResult | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
-        this.ctx.guard.drop('collector_error', label, `did not answer within ${COLLECTOR_TIMEOUT_MS} ms; skipped`);
+        this.ctx.guard.drop(
+          'collector_error',
+          label,
+          `did not answer within ${COLLECTOR_TIMEOUT_MS} ms; skipped`,
+        );
         resolve(undefined);
       }, COLLECTOR_TIMEOUT_MS);
       timer.unref();

@@ -11,7 +11,11 @@ export function checkMetricName(name: unknown): asserts name is string {
   }
 }
 
-export function checkLabelNames(metric: string, labelNames: unknown, reserved: readonly string[] = []): string[] {
+export function checkLabelNames(
+  metric: string,
+  labelNames: unknown,
+  reserved: readonly string[] = [],
+): string[] {
   if (labelNames === undefined) return [];
   if (!Array.isArray(labelNames)) {
     throw new TypeError(`obsweave: metric "${metric}": labelNames must be an array of strings`);

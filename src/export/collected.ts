@@ -49,14 +49,24 @@ export function mergeCollected(
     const f = out[i];
     if ('series' in f) return f;
     const series = new Map<string, [readonly string[], AnySeries]>();
-    (f as { forEach(fn: (v: readonly string[], s: AnySeries) => void): void }).forEach((values, s) =>
-      series.set(values.join('\u0000'), [values.slice(), s]),
+    (f as { forEach(fn: (v: readonly string[], s: AnySeries) => void): void }).forEach(
+      (values, s) => series.set(values.join('\u0000'), [values.slice(), s]),
     );
-    const m: Merged = { name: f.name, help: f.help, type: f.type, labelNames: f.labelNames, series };
+    const m: Merged = {
+      name: f.name,
+      help: f.help,
+      type: f.type,
+      labelNames: f.labelNames,
+      series,
+    };
     out[i] = m;
     return m;
   };
-  const add = (type: MetricType, key: string, make: (values: string[]) => AnySeries | undefined) => {
+  const add = (
+    type: MetricType,
+    key: string,
+    make: (values: string[]) => AnySeries | undefined,
+  ) => {
     const { name, labels } = parseSeriesKey(key);
     const labelNames = labels.map(([k]) => k);
     let i = index.get(name);
@@ -87,7 +97,8 @@ export function mergeCollected(
       }
     }
     if (r.histograms !== null && typeof r.histograms === 'object') {
-      for (const [key, h] of Object.entries(r.histograms)) add('histogram', key, () => fromSnapshot(h));
+      for (const [key, h] of Object.entries(r.histograms))
+        add('histogram', key, () => fromSnapshot(h));
     }
   }
   return out.map((f) =>
@@ -107,12 +118,14 @@ export function mergeCollected(
 
 /** Cumulative `{bound: count}` back into per-bucket counts. */
 function fromSnapshot(h: HistogramSnapshot): BucketSeries | undefined {
-  if (h === null || typeof h !== 'object' || h.buckets === null || typeof h.buckets !== 'object') return undefined;
+  if (h === null || typeof h !== 'object' || h.buckets === null || typeof h.buckets !== 'object')
+    return undefined;
   const finite = Object.entries(h.buckets)
     .filter(([b]) => b !== '+Inf')
     .map(([b, c]) => [Number(b), c] as const)
     .sort((a, b) => a[0] - b[0]);
-  if (finite.some(([b, c]) => !Number.isFinite(b) || typeof c !== 'number' || !(c >= 0))) return undefined;
+  if (finite.some(([b, c]) => !Number.isFinite(b) || typeof c !== 'number' || !(c >= 0)))
+    return undefined;
   const count = typeof h.count === 'number' && h.count >= 0 ? h.count : (h.buckets['+Inf'] ?? 0);
   const counts = new Float64Array(finite.length + 1);
   let prev = 0;

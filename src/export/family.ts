@@ -35,7 +35,11 @@ export interface HistogramFamily extends FamilyBase {
 export type FamilyView = ScalarFamily | HistogramFamily;
 
 /** `name|k=v,...` in declared label order; the bare name when there are no labels. */
-export function seriesKey(name: string, labelNames: readonly string[], values: readonly string[]): string {
+export function seriesKey(
+  name: string,
+  labelNames: readonly string[],
+  values: readonly string[],
+): string {
   if (labelNames.length === 0) return name;
   let key = `${name}|${labelNames[0]}=${values[0]}`;
   for (let i = 1; i < labelNames.length; i++) key += `,${labelNames[i]}=${values[i]}`;

@@ -2,7 +2,8 @@ import type { FamilyView } from './family';
 import { escapeLabelValue, formatNumber, scale } from './text';
 import { writeText, type Dialect } from './text-writer';
 
-export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE =
+  'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 function escapeHelp(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -3,6 +3,7 @@ import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import type { BoundCounter, BoundHistogram, Counter } from '../core/types';
 import { catalogOptions } from './catalog-options';
 import { InflightGauge } from './inflight-gauge';
+import { RecencyMap } from './recency-map';
 
 export interface JobTrackerOptions {
   /** Where the job metrics are recorded. Default: the process-wide `metrics`. */
@@ -67,10 +68,10 @@ export class JobTracker {
   private readonly terminal: ReadonlySet<string>;
   private readonly max: number;
   private readonly clock: () => number;
-  /** Insertion order is recency order: the first key is the job to forget first. */
-  private readonly live = new Map<string, LiveJob>();
+  /** Unfinished jobs; the least recently heard of is the one forgotten first. */
+  private readonly live = new RecencyMap<LiveJob>();
   /** Finished job ids, with whether their `created` was counted. */
-  private readonly finished = new Map<string, boolean>();
+  private readonly finished = new RecencyMap<boolean>();
   private activeCount = 0;
   private readonly createdTotal: BoundCounter;
   private readonly transitions: Counter;
@@ -134,7 +135,7 @@ export class JobTracker {
     if (done !== undefined) {
       if (done) return this.ignored('created-repeat', 'repeated "created" for a job; ignored');
       // Created seen only after the job had finished: a real job, counted, without latency.
-      this.finished.set(key, true);
+      this.finished.update(key, true);
       this.createdTotal.inc();
       return true;
     }
@@ -239,7 +240,6 @@ export class JobTracker {
 
   /** Moves a job to the recent end, so the one forgotten first is the least recently heard of. */
   private touch(key: string, job: LiveJob): void {
-    this.live.delete(key);
     this.live.set(key, job);
   }
 
@@ -249,10 +249,9 @@ export class JobTracker {
   }
 
   private evictOldest(): void {
-    const first = this.live.entries().next();
-    if (first.done === true) return;
-    const [key, job] = first.value;
-    this.live.delete(key);
+    const first = this.live.shift();
+    if (first === undefined) return;
+    const job = first[1];
     if (job.status !== undefined && this.active.has(job.status)) this.moveActive(-1);
     this.registry.drop(
       'evicted',
@@ -264,8 +263,7 @@ export class JobTracker {
   private finish(key: string, createdCounted: boolean): void {
     if (this.finished.size >= this.max) {
       // Only duplicate detection for that id is lost: not data, so not counted as dropped.
-      const first = this.finished.keys().next();
-      if (first.done !== true) this.finished.delete(first.value);
+      this.finished.shift();
     }
     this.finished.set(key, createdCounted);
   }

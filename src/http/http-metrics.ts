@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { enterCorrelationId, runWithCorrelationId } from './correlation';
 import { CORRELATION_HEADERS, readCorrelationId } from './correlation-header';
 import { HttpMeter, type RouteOptions } from './http-meter';
+import { ignoreMatcher } from './ignore';
 import { RequestState, trackRequest } from './request-tracker';
 
 export interface HttpMetricsOptions extends RouteOptions {
@@ -24,16 +25,6 @@ export type HttpMetricsMiddleware = (
   next?: (err?: unknown) => void,
 ) => void;
 
-const METRICS_PATH = '/metrics';
-
-/** Default `ignore`: the scrape endpoint itself, with or without a query. */
-function isMetricsUrl(url: string): boolean {
-  return (
-    url.startsWith(METRICS_PATH) &&
-    (url.length === METRICS_PATH.length || url.charCodeAt(METRICS_PATH.length) === 63)
-  );
-}
-
 /**
  * Express middleware, also usable with plain `node:http`: records `http.requests_total`,
  * `http.errors_total` and `http.request_latency_ms` when the response finishes or the
@@ -51,13 +42,7 @@ export function httpMetrics({
   const meter = new HttpMeter(routeOptions);
   const readNames = correlationHeader ? [correlationHeader.toLowerCase()] : CORRELATION_HEADERS;
   const echoName = readNames[0];
-  const ignored =
-    typeof ignore === 'function'
-      ? (url: string) => {
-          const q = url.indexOf('?');
-          return ignore(q < 0 ? url : url.slice(0, q)) === true;
-        }
-      : isMetricsUrl;
+  const ignored = ignoreMatcher(ignore);
 
   return function httpMetricsMiddleware(req, res, next) {
     let id: string | undefined;

@@ -9,5 +9,6 @@ export { compileRoutes } from './route-matcher';
 export type { RouteMatcher } from './route-matcher';
 export { correlationId, enterCorrelationId, runWithCorrelationId } from './correlation';
 export { CORRELATION_HEADERS, readCorrelationId } from './correlation-header';
-export { RequestState, requestState, trackRequest } from './request-tracker';
+export { RequestState, requestState, trackRequest, untrackRequest } from './request-tracker';
+export { ignoreMatcher } from './ignore';
 export type { RequestSink } from './request-tracker';

@@ -63,6 +63,17 @@ export function requestState(req: IncomingMessage): RequestState | undefined {
   return (req as TrackedRequest)[STATE];
 }
 
+/**
+ * Stops tracking `req` without recording it: for an endpoint that learns only once routed that
+ * its own requests are not to be measured (the metrics endpoint under a prefix).
+ */
+export function untrackRequest(req: IncomingMessage): void {
+  const state = (req as TrackedRequest)[STATE];
+  if (state === undefined || state.done) return;
+  state.done = true;
+  release(req as TrackedRequest);
+}
+
 function onResponseFinish(message: unknown): void {
   const { request, response } = message as { request: TrackedRequest; response: ServerResponse };
   const state = request[STATE];

@@ -1,0 +1,2 @@
+export { fastifyMetrics } from './metrics.plugin';
+export type { FastifyMetricsOptions } from './metrics.plugin';

@@ -1,0 +1,90 @@
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { runWithCorrelationId } from '../http/correlation';
+import { CORRELATION_HEADERS, readCorrelationId } from '../http/correlation-header';
+import { HttpMeter } from '../http/http-meter';
+import type { HttpMetricsOptions } from '../http/http-metrics';
+import { ignoreMatcher } from '../http/ignore';
+import { RequestState, trackRequest } from '../http/request-tracker';
+
+/** The options of `httpMetrics`; the route comes from Fastify's router first. */
+export type FastifyMetricsOptions = HttpMetricsOptions;
+
+const CORRELATION = Symbol('obsweave.fastify.correlation');
+type RawRequest = IncomingMessage & { [CORRELATION]?: string };
+
+/**
+ * A Fastify plugin with the behaviour of `httpMetrics`: the three `http.*` metrics per request,
+ * recorded once when the response finishes or the connection closes, with the route template
+ * from `request.routeOptions.url`, and correlation ids. Register it before the routes:
+ * `app.register(fastifyMetrics, { registry })`. It is not encapsulated (like a plugin wrapped
+ * with `fastify-plugin`), so its hooks apply to the whole instance.
+ */
+export function fastifyMetrics(
+  fastify: FastifyInstance,
+  { correlation = true, correlationHeader, ignore, ...routeOptions }: FastifyMetricsOptions,
+  done: (err?: Error) => void,
+): void {
+  const meter = new HttpMeter(routeOptions);
+  const readNames = correlationHeader ? [correlationHeader.toLowerCase()] : CORRELATION_HEADERS;
+  const echoName = readNames[0];
+  const ignored = ignoreMatcher(ignore);
+
+  fastify.addHook(
+    'onRequest',
+    function obsweaveOnRequest(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      next: HookHandlerDoneFunction,
+    ) {
+      const raw = request.raw as RawRequest;
+      let id: string | undefined;
+      try {
+        const url = raw.url ?? '/';
+        if (!ignored(url)) {
+          const state = new RequestState(meter, performance.now(), url);
+          // Known once routed; a 404 has none and falls back to templates or the raw path.
+          state.route = request.routeOptions?.url;
+          trackRequest(raw, state);
+        }
+        if (correlation) {
+          id = readCorrelationId(raw.headers, readNames);
+          raw[CORRELATION] = id;
+          reply.header(echoName, id);
+        }
+      } catch {}
+      if (id === undefined) next();
+      else runWithCorrelationId(id, next);
+    },
+  );
+
+  if (correlation) {
+    // The body is read between onRequest and the handler, on the socket's own callbacks:
+    // the id is entered again so that the handler and all it awaits still see it.
+    fastify.addHook(
+      'preHandler',
+      function obsweavePreHandler(
+        request: FastifyRequest,
+        _reply: FastifyReply,
+        next: HookHandlerDoneFunction,
+      ) {
+        const id = (request.raw as RawRequest)[CORRELATION];
+        if (id === undefined) next();
+        else runWithCorrelationId(id, next);
+      },
+    );
+  }
+  done();
+}
+
+// What `fastify-plugin` would set, without needing it at run time: no encapsulation, a name.
+Object.assign(fastifyMetrics, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'obsweave',
+});

@@ -1,0 +1,85 @@
+import {
+  Controller,
+  Get,
+  Inject,
+  Module,
+  Req,
+  RequestMethod,
+  Res,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createMetricsHandler } from '../controller/metrics-handler';
+import type { MetricsRegistry } from '../core/metrics-registry';
+import { httpMetrics, type HttpMetricsOptions } from '../http/http-metrics';
+import { untrackRequest } from '../http/request-tracker';
+
+export interface MetricsModuleOptions {
+  /** Where the controller is mounted, below any global prefix. Default `metrics`. */
+  path?: string;
+  /** Default: the process-wide `metrics`. */
+  registry?: MetricsRegistry;
+  /** When set, scrapes must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /**
+   * Measures every request of the app with the `httpMetrics` middleware (route templates from
+   * the router: controller path + handler path, statuses as sent, `HttpException`s included).
+   * Off by default: `@Route` on handlers records the same metrics, use one or the other.
+   */
+  http?: boolean | HttpMetricsOptions;
+}
+
+export const METRICS_MODULE_OPTIONS = Symbol.for('obsweave.nest.metricsModuleOptions');
+
+/** Platform-neutral: Express hands over the Node objects, Fastify wraps them in `raw`. */
+type MaybeWrapped<T> = T & { raw?: T };
+
+function metricsControllerFor(path: string, opts: MetricsModuleOptions): new () => unknown {
+  const handler = createMetricsHandler({ registry: opts.registry, token: opts.token });
+  // The app's own measurement must not count its scrapes, whatever prefix the path is under;
+  // unless the caller chose what to ignore.
+  const keepScrapes = typeof opts.http === 'object' && typeof opts.http.ignore === 'function';
+
+  class ObsweaveMetricsController {
+    scrape(req: MaybeWrapped<IncomingMessage>, res: MaybeWrapped<ServerResponse>): void {
+      const rawReq = req.raw ?? req;
+      if (!keepScrapes) untrackRequest(rawReq);
+      handler(rawReq, res.raw ?? res);
+    }
+  }
+  // Decorators applied by hand: the path is only known when `forRoot` is called.
+  const proto = ObsweaveMetricsController.prototype;
+  Req()(proto, 'scrape', 0);
+  Res()(proto, 'scrape', 1);
+  Get()(proto, 'scrape', Object.getOwnPropertyDescriptor(proto, 'scrape')!);
+  Controller(path)(ObsweaveMetricsController);
+  return ObsweaveMetricsController;
+}
+
+/**
+ * `MetricsModule.forRoot({ path: 'metrics', registry, token, http })` serves the registry at
+ * `GET /<path>` through `MetricsController` (JSON, Prometheus or OpenMetrics by `Accept`), and
+ * with `http` measures the whole app.
+ */
+@Module({})
+export class MetricsModule implements NestModule {
+  constructor(@Inject(METRICS_MODULE_OPTIONS) private readonly options: MetricsModuleOptions) {}
+
+  static forRoot(options: MetricsModuleOptions = {}): DynamicModule {
+    const path = (options.path ?? 'metrics').replace(/^\/+/, '');
+    return {
+      module: MetricsModule,
+      controllers: [metricsControllerFor(path, options)],
+      providers: [{ provide: METRICS_MODULE_OPTIONS, useValue: options }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    const http = this.options?.http;
+    if (http === undefined || http === false) return;
+    const mw = httpMetrics({ registry: this.options.registry, ...(http === true ? {} : http) });
+    consumer.apply(mw).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A real Prometheus server on loopback, with a temporary config and data folder, scraping the
+ * given targets. Stopped (and its folder removed) by `stop()`.
+ */
+export interface PrometheusServer {
+  readonly url: string;
+  /** GET `/api/v1/<path>` and return its `data`; throws on an error status. */
+  api<T = unknown>(path: string): Promise<T>;
+  /** Resolves once every target has been scraped successfully at least `n` times. */
+  waitForScrapes(n?: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+  /** What the server printed, for failure messages. */
+  output(): string;
+}
+
+export interface PrometheusOptions {
+  binary: string;
+  /** `host:port` of each target. */
+  targets: string[];
+  metricsPath?: string;
+  scrapeInterval?: string;
+  features?: string[];
+  /** Extra scrape config lines (YAML, indented for a scrape job). */
+  extraScrapeConfig?: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startPrometheus(opts: PrometheusOptions): Promise<PrometheusServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'obsweave-prom-'));
+  const interval = opts.scrapeInterval ?? '1s';
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global:',
+      `  scrape_interval: ${interval}`,
+      `  scrape_timeout: ${interval}`,
+      'scrape_configs:',
+      '  - job_name: app',
+      `    metrics_path: ${opts.metricsPath ?? '/metrics'}`,
+      '    static_configs:',
+      `      - targets: [${opts.targets.map((t) => `'${t}'`).join(', ')}]`,
+      opts.extraScrapeConfig ?? '',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const args = [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ];
+  if (opts.features?.length) args.push(`--enable-feature=${opts.features.join(',')}`);
+  let out = '';
+  const proc: ChildProcess = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.on('data', (d) => (out += d));
+  proc.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+
+  const api = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${url}/api/v1/${path}`);
+    const body = (await res.json()) as { status: string; data: T; error?: string };
+    if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error}`);
+    return body.data;
+  };
+
+  const server: PrometheusServer = {
+    url,
+    api,
+    output: () => out,
+    async waitForScrapes(n = 2, timeoutMs = 30000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          // `up` is written once per scrape; count its samples over the last minute.
+          const r = await api<{ result: { value: [number, string] }[] }>(
+            `query?query=${encodeURIComponent('count_over_time(up[1m])')}`,
+          );
+          const ups = await api<{ result: { value: [number, string] }[] }>(
+            `query?query=${encodeURIComponent('min(up)')}`,
+          );
+          const counts = r.result.map((x) => Number(x.value[1]));
+          if (
+            counts.length === opts.targets.length &&
+            Math.min(...counts) >= n &&
+            ups.result[0]?.value[1] === '1'
+          ) {
+            return;
+          }
+        } catch {
+          // not up yet
+        }
+        if (Date.now() > deadline) throw new Error(`no ${n} successful scrapes in time:\n${out}`);
+        await sleep(250);
+      }
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  // Wait for readiness, or for an early exit (a bad flag) to report.
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`prometheus exited:\n${out}`);
+    try {
+      const r = await fetch(`${url}/-/ready`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`prometheus not ready:\n${out}`);
+    }
+    await sleep(100);
+  }
+  return server;
+}

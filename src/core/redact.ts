@@ -1,7 +1,8 @@
 export const REDACTED = '[redacted]';
 
 // scheme://[userinfo@]rest[?query][#fragment]: signed URLs carry their signature in the query.
-const URL_RE = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/?#@]*@)?([^\s?#]*)(?:[?#][^\s]*)?/gi;
+// Userinfo runs to the last `@` before the path, as URL parsers read it: a password may hold `@`.
+const URL_RE = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/?#]*@)?([^\s?#]*)(?:[?#][^\s]*)?/gi;
 // A path-like value with a query or fragment: the same secrets, without a scheme.
 const PATH_QUERY_RE = /(^|\s)(\/[^\s?#]*)[?#][^\s]*/g;
 const BEARER_RE = /\b(?:bearer|basic|token)\s+[A-Za-z0-9\-._~+/]+=*/gi;
@@ -9,8 +10,9 @@ const JWT_RE = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const HEX_RE = /\b[0-9a-fA-F]{24,}\b/g;
 // Candidate runs for base64 / base64url tokens; a run may hold `/` but not start with it, so a path is not one run.
 const TOKEN_RE = /[A-Za-z0-9+_=-][A-Za-z0-9+/_=-]{19,}/g;
+// Not `\b`: `refresh_token=` and `client_secret=` must match too, and `_` is a word character.
 const KEY_VALUE_RE =
-  /\b((?:api[_-]?key|apikey|access[_-]?token|secret|password|passwd|pwd|token|signature|sig|x-amz-signature|auth)=)[^\s&;,]+/gi;
+  /(?<![A-Za-z0-9])((?:api[_-]?key|apikey|access[_-]?token|secret|password|passwd|pwd|token|signature|sig|x-amz-signature|auth)=)[^\s&;,]+/gi;
 
 /**
  * Takes out what must never become a label value: URL userinfo, queries and fragments, bearer
@@ -24,7 +26,7 @@ export function redact(value: unknown): string {
   } catch {
     return REDACTED;
   }
-  if (s.length < 16 && !s.includes('=') && !s.includes('@')) return s;
+  if (s.length < 16 && !/[=@?#]/.test(s)) return s;
   return s
     .replace(URL_RE, '$1$2')
     .replace(PATH_QUERY_RE, '$1$2')
@@ -47,6 +49,9 @@ function looksLikeToken(run: string): boolean {
     else if (c >= 97 && c <= 122) lower++;
   }
   if (digits === 0 || upper + lower === 0) return false;
+  // A run through `/` without a capital is a path (`api/v2/transcriptions/whisper-v3/`), where
+  // base64 with `/` in it practically always holds capitals too.
+  if (upper === 0 && run.includes('/')) return false;
   if (run.length >= 32 && digits >= 2) return entropy(run) >= 3.3;
   return upper > 0 && lower > 0 && entropy(run) >= 3.5;
 }

@@ -66,19 +66,28 @@ export class MetricsRegistry {
     }
     const guard = new Guard(opts.logger ?? defaultLogger);
     this.ctx = { guard, maxSeriesPerMetric: max };
-    const dropped = this.define('counter', 'obsweave.dropped_total', {
-      help: 'Metric operations dropped or folded, by reason',
-      labelNames: ['reason'],
-    }) as Counter;
+    // Its own few series (one per reason, per format) must not fold under a small user limit.
+    const own: MetricContext = { guard, maxSeriesPerMetric: Math.max(max, 16) };
+    const dropped = this.define(
+      'counter',
+      'obsweave.dropped_total',
+      { help: 'Metric operations dropped or folded, by reason', labelNames: ['reason'] },
+      own,
+    ) as Counter;
     this.dropped = Object.fromEntries(
       DROP_REASONS.map((reason) => [reason, dropped.bind({ reason })]),
     ) as Record<DropReason, BoundCounter>;
     guard.onDrop = (reason) => this.dropped[reason].inc();
-    this.exportLatency = this.define('histogram', 'obsweave.export_latency_ms', {
-      help: 'Time to produce one export, by format',
-      labelNames: ['format'],
-      buckets: EXPORT_BUCKETS_MS,
-    }) as Histogram;
+    this.exportLatency = this.define(
+      'histogram',
+      'obsweave.export_latency_ms',
+      {
+        help: 'Time to produce one export, by format',
+        labelNames: ['format'],
+        buckets: EXPORT_BUCKETS_MS,
+      },
+      own,
+    ) as Histogram;
   }
 
   counter(name: string, opts?: MetricOptions): Counter {
@@ -152,6 +161,7 @@ export class MetricsRegistry {
     type: MetricType,
     name: string,
     opts: HistogramOptions = {},
+    ctx: MetricContext = this.ctx,
   ): Counter | Gauge | Histogram {
     checkMetricName(name);
     if (opts === null || typeof opts !== 'object') {
@@ -187,14 +197,14 @@ export class MetricsRegistry {
         : (catalogEntry(name)?.help ?? name);
     const m =
       type === 'counter'
-        ? new CounterMetric(name, help, labelNames, this.ctx)
+        ? new CounterMetric(name, help, labelNames, ctx)
         : type === 'gauge'
-          ? new GaugeMetric(name, help, labelNames, this.ctx)
+          ? new GaugeMetric(name, help, labelNames, ctx)
           : new HistogramMetric(
               name,
               help,
               labelNames,
-              this.ctx,
+              ctx,
               validateBuckets(name, opts.buckets ?? DEFAULT_BUCKETS_MS),
             );
     this.families.set(name, m);

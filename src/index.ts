@@ -32,3 +32,80 @@ export { redact, REDACTED } from './core/redact';
 // Export formats
 export { PROMETHEUS_CONTENT_TYPE } from './export/prometheus';
 export { OPENMETRICS_CONTENT_TYPE } from './export/openmetrics';
+
+// Decorators and their functional twins
+export {
+  Stage,
+  withStage,
+  ExternalCall,
+  withExternalCall,
+  Route,
+  Traced,
+  traced,
+  Timed,
+  Counted,
+  errCode,
+  TimeoutError,
+  isTimeoutError,
+} from './decorators';
+export type {
+  StageOptions,
+  Classify,
+  ExternalCallOptions,
+  ExternalCallOutcome,
+  WithExternalCallOptions,
+  RouteOptions,
+  TracedOptions,
+  TimedOptions,
+  CountedOptions,
+  RegistryOption,
+  UniversalDecorator,
+} from './decorators';
+
+// Tracing
+export { NoopTracer, NoopSpan, NOOP_SPAN, getTracer, setTracer } from './tracing';
+export type { Span, SpanAttributes, Tracer } from './tracing';
+
+// HTTP
+export {
+  httpMetrics,
+  normalizeRoute,
+  correlationId,
+  runWithCorrelationId,
+  UNMATCHED_ROUTE,
+  ABORTED,
+  CORRELATION_HEADERS,
+} from './http';
+export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http';
+
+// Metrics endpoint
+export { MetricsController, createMetricsHandler } from './controller';
+export type {
+  MetricsControllerOptions,
+  MetricsRequest,
+  MetricsResponse,
+  MetricsHandler,
+  MetricsHandlerOptions,
+  MetricsFormat,
+} from './controller';
+
+// Runtime and worker
+export {
+  JobTracker,
+  instrumentJobEvents,
+  ResourceSampler,
+  instrumentSse,
+  DEFAULT_ACTIVE_STATUSES,
+  DEFAULT_TERMINAL_STATUSES,
+  DEFAULT_MAX_TRACKED,
+  DEFAULT_JOB_EVENT_NAMES,
+} from './runtime';
+export type {
+  JobTrackerOptions,
+  JobEventNames,
+  JobEventSource,
+  JobEventsOptions,
+  ResourceSamplerOptions,
+  SseOptions,
+  SseStream,
+} from './runtime';

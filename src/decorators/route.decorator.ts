@@ -1,0 +1,183 @@
+import type { MetricsRegistry } from '../core/metrics-registry';
+import type { BoundCounter, BoundHistogram, Counter, Histogram } from '../core/types';
+import { catalogCounter, catalogHistogram } from './catalog-metrics';
+import {
+  NEST_HTTP_CODE,
+  NEST_METHOD,
+  NEST_PATH,
+  NEST_REQUEST_METHODS,
+  joinPaths,
+  readMetadata,
+} from './nest-metadata';
+import { optionsOf, registryOf, type RegistryOption } from './options';
+import {
+  classOf,
+  className,
+  makeDecorator,
+  type MethodSite,
+  type Probe,
+  type UniversalDecorator,
+} from './weave';
+
+const REQUESTS = 'http.requests_total';
+const ERRORS = 'http.errors_total';
+const LATENCY = 'http.request_latency_ms';
+
+export interface RouteOptions extends RegistryOption {
+  /** HTTP method; default NestJS `@Get/@Post/...` metadata, else `GET`. */
+  method?: string;
+  /** Status of a successful call; default NestJS `@HttpCode`, 201 for POST, else 200. */
+  status?: number;
+}
+
+/** What a route resolves to on its first call. */
+interface Resolved {
+  readonly method: string;
+  readonly route: string;
+  readonly latency: BoundHistogram;
+  readonly ok: BoundCounter;
+  /** Set when the success status is itself 4xx/5xx. */
+  readonly okError: BoundCounter | undefined;
+}
+
+function isStatus(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599;
+}
+
+/** `err.getStatus()` (NestJS HttpException), `err.status`, `err.statusCode`, else 500. */
+function failureStatus(err: unknown): number {
+  if (err === null || typeof err !== 'object') return 500;
+  try {
+    const e = err as { getStatus?: () => unknown; status?: unknown; statusCode?: unknown };
+    const s = typeof e.getStatus === 'function' ? e.getStatus() : undefined;
+    if (isStatus(s)) return s;
+    if (isStatus(e.status)) return e.status;
+    if (isStatus(e.statusCode)) return e.statusCode;
+  } catch {
+    // a getter that throws: the request still failed
+  }
+  return 500;
+}
+
+function codeClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+function methodName(v: unknown): string | undefined {
+  if (typeof v === 'number') return NEST_REQUEST_METHODS[v];
+  if (typeof v === 'string' && v !== '') return v.toUpperCase();
+  return undefined;
+}
+
+/**
+ * The three `http.*` metrics of one handler. The route is resolved lazily on the first call,
+ * when every decorator of the class has run: NestJS's `@Controller` is applied after the
+ * method decorators, and `@Get` may sit above `@Route`.
+ */
+class RouteProbe implements Probe {
+  private resolved: Resolved | undefined;
+  private readonly requests: Counter;
+  private readonly errors: Counter;
+  private readonly latency: Histogram;
+
+  constructor(
+    readonly registry: MetricsRegistry,
+    private readonly site: MethodSite,
+    private readonly original: Function,
+    private readonly template: string | undefined,
+    private readonly opts: RouteOptions,
+  ) {
+    this.requests = catalogCounter(registry, REQUESTS);
+    this.errors = catalogCounter(registry, ERRORS);
+    this.latency = catalogHistogram(registry, LATENCY);
+  }
+
+  ok(ms: number, _ctx: undefined, self: unknown): void {
+    const r = this.resolved ?? this.resolve(self);
+    r.latency.observe(ms);
+    r.ok.inc();
+    r.okError?.inc();
+  }
+
+  fail(ms: number, err: unknown, _ctx: undefined, self: unknown): void {
+    const r = this.resolved ?? this.resolve(self);
+    const status = failureStatus(err);
+    r.latency.observe(ms);
+    this.requests.inc(1, { method: r.method, route: r.route, code_class: codeClass(status) });
+    if (status >= 400) this.errors.inc(1, { route: r.route, code: String(status) });
+  }
+
+  private resolve(self: unknown): Resolved {
+    const site = this.site;
+    const cls = classOf(site, self);
+    // Metadata written above us sits on the function now on the prototype (or on our wrapper);
+    // metadata written below us sits on the original.
+    let current: unknown;
+    try {
+      current = site.isStatic ? (cls as any)?.[site.key] : (cls?.prototype as any)?.[site.key];
+    } catch {
+      current = undefined;
+    }
+    const fns = [current, site.wrapper, this.original];
+    const method =
+      this.opts.method?.toUpperCase() ?? methodName(readMetadata(NEST_METHOD, fns)) ?? 'GET';
+    let route = this.template;
+    if (route === undefined) {
+      const path = readMetadata(NEST_PATH, fns);
+      route =
+        path !== undefined
+          ? joinPaths(readMetadata(NEST_PATH, [cls]), path)
+          : `${className(site, self)}.${site.name}`;
+    }
+    const code = readMetadata(NEST_HTTP_CODE, fns);
+    const status = isStatus(this.opts.status)
+      ? this.opts.status
+      : isStatus(code)
+        ? code
+        : method === 'POST'
+          ? 201
+          : 200;
+    this.resolved = {
+      method,
+      route,
+      latency: this.latency.bind({ route }),
+      ok: this.requests.bind({ method, route, code_class: codeClass(status) }),
+      okError: status >= 400 ? this.errors.bind({ route, code: String(status) }) : undefined,
+    };
+    return this.resolved;
+  }
+}
+
+/**
+ * Records `http.requests_total{method,route,code_class}`, `http.errors_total{route,code}`
+ * (4xx/5xx) and `http.request_latency_ms{route}` for a controller handler. Route: `template`,
+ * else NestJS `@Controller` path + `@Get/...` path, else `Class.method`. A global prefix set
+ * with `app.setGlobalPrefix()` is not in that metadata: put it in `template` if you need it.
+ * Do not combine with `httpMetrics()` on the same requests, or they are counted twice.
+ */
+export function Route(template?: string | RouteOptions, opts?: RouteOptions): UniversalDecorator {
+  const name = '@Route';
+  let o: RouteOptions;
+  if (template !== undefined && typeof template === 'object') {
+    o = optionsOf(name, template);
+    template = undefined;
+  } else {
+    if (template !== undefined && typeof template !== 'string') {
+      throw new TypeError(`${name}: the route template must be a string`);
+    }
+    o = optionsOf(name, opts);
+  }
+  if (o.method !== undefined && (typeof o.method !== 'string' || o.method === '')) {
+    throw new TypeError(`${name}: method must be a non-empty string`);
+  }
+  if (o.status !== undefined && !isStatus(o.status)) {
+    throw new TypeError(`${name}: status must be an integer HTTP status (100-599)`);
+  }
+  const registry = registryOf(name, o);
+  const t = template;
+  return makeDecorator({
+    decorator: name,
+    kind: 'route',
+    probe: (site, original) => new RouteProbe(registry, site, original, t, o),
+  });
+}

@@ -1,0 +1,71 @@
+import type { MetricsRegistry } from '../core/metrics-registry';
+import type { BoundHistogram, Counter } from '../core/types';
+import { cachedHandles, catalogCounter, catalogHistogram } from './catalog-metrics';
+import { codeCapFor, type CodeCap } from './err-code';
+import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
+import { makeDecorator, runWoven, type Probe, type UniversalDecorator } from './weave';
+
+const LATENCY = 'worker.stage_latency_ms';
+const FAILURES = 'worker.stage_failures_total';
+
+export type StageOptions = RegistryOption;
+
+interface Handles {
+  readonly latency: BoundHistogram;
+  readonly failures: Counter;
+  readonly codes: CodeCap;
+}
+
+/**
+ * `worker.stage_latency_ms{stage}` for every call, `worker.stage_failures_total{stage,code}`
+ * for failures. The latency child is bound once; failures, rare, look their code up.
+ */
+class StageProbe implements Probe {
+  private readonly latency: BoundHistogram;
+  private readonly h: Handles;
+
+  constructor(
+    readonly registry: MetricsRegistry,
+    private readonly stage: string,
+  ) {
+    this.h = cachedHandles(registry, `stage\u0000${stage}`, () => ({
+      latency: catalogHistogram(registry, LATENCY).bind({ stage }),
+      failures: catalogCounter(registry, FAILURES),
+      codes: codeCapFor(registry, FAILURES, stage),
+    }));
+    this.latency = this.h.latency;
+  }
+
+  ok(ms: number): void {
+    this.latency.observe(ms);
+  }
+
+  fail(ms: number, err: unknown): void {
+    this.latency.observe(ms);
+    this.h.failures.inc(1, { stage: this.stage, code: this.h.codes.label(err) });
+  }
+}
+
+/** Times a worker stage; `stage` defaults to the method name. On a class: every method. */
+export function Stage(stage?: string, opts?: StageOptions): UniversalDecorator {
+  const name = '@Stage';
+  if (stage !== undefined) nonEmptyString(name, 'the stage name', stage);
+  const registry = registryOf(name, optionsOf(name, opts));
+  return makeDecorator({
+    decorator: name,
+    kind: 'stage',
+    probe: (site) => new StageProbe(registry, stage ?? site.name),
+  });
+}
+
+/** Runs `fn` now as stage `stage` and returns what it returns (a Promise stays a Promise). */
+export function withStage<T>(stage: string, fn: () => T, opts?: StageOptions): T {
+  const name = 'withStage';
+  nonEmptyString(name, 'the stage name', stage);
+  if (typeof fn !== 'function') throw new TypeError(`${name}: fn must be a function`);
+  return runWoven(
+    new StageProbe(registryOf(name, optionsOf(name, opts)), stage),
+    fn,
+    undefined,
+  ) as T;
+}

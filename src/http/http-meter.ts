@@ -51,7 +51,7 @@ export class HttpMeter implements RequestSink {
     if (typeof expressPath === 'string') {
       // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.
       const base = req.baseUrl;
-      return base ? this.normalize(base) + expressPath : expressPath;
+      return base ? this.normalize(base) + expressPath : this.unmounted(expressPath, url);
     }
     if (this.match !== undefined) {
       const q = url.indexOf('?');
@@ -64,4 +64,36 @@ export class HttpMeter implements RequestSink {
       return UNMATCHED_ROUTE;
     }
   }
+
+  /**
+   * Express restores `req.baseUrl` when an error leaves a router, but keeps `req.route`: a
+   * route with fewer segments than the path then lost its mount path, taken back from the path.
+   */
+  private unmounted(template: string, url: string): string {
+    if (template.includes('*') || template.includes('(')) return template;
+    const q = url.indexOf('?');
+    const end = q < 0 ? url.length : q;
+    const missing = segments(url, 0, end) - segments(template, 0, template.length);
+    if (missing <= 0) return template;
+    let cut = 0;
+    for (let seen = 0; cut < end; cut++) {
+      if (
+        url.charCodeAt(cut) === 47 &&
+        cut > 0 &&
+        url.charCodeAt(cut - 1) !== 47 &&
+        ++seen === missing
+      )
+        break;
+    }
+    return this.normalize(url.slice(0, cut)) + template;
+  }
+}
+
+/** Non-empty `/`-separated segments of `s[from, to)`. */
+function segments(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    if (s.charCodeAt(i) !== 47 && (i === from || s.charCodeAt(i - 1) === 47)) n++;
+  }
+  return n;
 }

@@ -17,7 +17,11 @@ export async function listen(t: ExecutionContext, server: http.Server): Promise<
 }
 
 /** Polls until `check` holds: the server records on its own schedule after the client is done. */
-export async function eventually(check: () => boolean, what = 'condition', ms = 5000): Promise<void> {
+export async function eventually(
+  check: () => boolean,
+  what = 'condition',
+  ms = 5000,
+): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -32,7 +36,8 @@ export function counter(registry: MetricsRegistry, key: string): number {
 /** The sum of every series of a counter whose key starts with `prefix`. */
 export function total(registry: MetricsRegistry, prefix: string): number {
   let n = 0;
-  for (const [k, v] of Object.entries(registry.snapshot().counters)) if (k.startsWith(prefix)) n += v;
+  for (const [k, v] of Object.entries(registry.snapshot().counters))
+    if (k.startsWith(prefix)) n += v;
   return n;
 }
 
@@ -54,7 +59,12 @@ export function abortedRequest(base: string, path: string, started: Promise<void
 }
 
 /** A gate a handler waits on, and a signal that it is waiting. */
-export function gate(): { entered: Promise<void>; enter: () => void; release: () => void; released: Promise<void> } {
+export function gate(): {
+  entered: Promise<void>;
+  enter: () => void;
+  release: () => void;
+  released: Promise<void>;
+} {
   let enter!: () => void;
   let release!: () => void;
   const entered = new Promise<void>((r) => (enter = r));

@@ -21,7 +21,9 @@ test('every request of a concurrent burst is counted once, by normalized route',
   const N = 60;
   await Promise.all(
     Array.from({ length: N }, (_, i) =>
-      fetch(`${base}${i % 3 === 0 ? `/missing/${i}` : `/users/${i}?page=${i}`}`).then((r) => r.text()),
+      fetch(`${base}${i % 3 === 0 ? `/missing/${i}` : `/users/${i}?page=${i}`}`).then((r) =>
+        r.text(),
+      ),
     ),
   );
   await eventually(() => total(registry, REQS) === N, 'all requests');
@@ -61,7 +63,10 @@ test('a client abort is counted once as aborted, even when the handler answers l
   const fast = Array.from({ length: 10 }, () => fetch(`${base}/fast`).then((r) => r.text()));
   await abortedRequest(base, '/slow', g.entered);
   await Promise.all(fast);
-  await eventually(() => counter(registry, `${REQS}method=GET,route=/slow,code_class=aborted`) === 1, 'the abort');
+  await eventually(
+    () => counter(registry, `${REQS}method=GET,route=/slow,code_class=aborted`) === 1,
+    'the abort',
+  );
   g.release();
   await new Promise((r) => setTimeout(r, 50));
   t.is(total(registry, REQS), 11);
@@ -84,12 +89,17 @@ test('several aborts with AbortController among concurrent requests: exact total
   });
   const base = await listen(t, server);
   const controllers = Array.from({ length: 5 }, () => new AbortController());
-  const aborted = controllers.map((c) => fetch(`${base}/hold`, { signal: c.signal }).catch(() => 'aborted'));
+  const aborted = controllers.map((c) =>
+    fetch(`${base}/hold`, { signal: c.signal }).catch(() => 'aborted'),
+  );
   const ok = Array.from({ length: 20 }, () => fetch(`${base}/ok`).then((r) => r.text()));
   await eventually(() => waiting === 5, 'handlers waiting');
   for (const c of controllers) c.abort();
   await Promise.all([...aborted, ...ok]);
-  await eventually(() => counter(registry, `${REQS}method=GET,route=/hold,code_class=aborted`) === 5, 'aborts');
+  await eventually(
+    () => counter(registry, `${REQS}method=GET,route=/hold,code_class=aborted`) === 5,
+    'aborts',
+  );
   for (const res of held) res.end();
   await new Promise((r) => setTimeout(r, 50));
   t.is(total(registry, REQS), 25);
@@ -104,7 +114,9 @@ test('keep-alive connections: each request on a reused socket counts once', asyn
   t.teardown(() => agent.destroy());
   const get = () =>
     new Promise<void>((resolve, reject) => {
-      http.get(`${base}/ka`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+      http
+        .get(`${base}/ka`, { agent }, (res) => res.resume().on('end', resolve))
+        .on('error', reject);
     });
   await Promise.all(Array.from({ length: 30 }, get));
   await eventually(() => total(registry, REQS) === 30, 'all requests');
@@ -143,7 +155,9 @@ test('correlation: an incoming id is echoed and seen by awaited code; a new UUID
   // Concurrent requests keep their own ids.
   const ids = Array.from({ length: 20 }, (_, i) => `id-${i}`);
   const got = await Promise.all(
-    ids.map((id) => fetch(`${base}/next`, { headers: { 'x-correlation-id': id } }).then((r) => r.text())),
+    ids.map((id) =>
+      fetch(`${base}/next`, { headers: { 'x-correlation-id': id } }).then((r) => r.text()),
+    ),
   );
   t.deepEqual(got, ids);
 });
@@ -159,7 +173,9 @@ test('correlation off: no header, no id; a custom header is read and echoed', as
   const a = await fetch(`${base}/off`, { headers: { 'x-correlation-id': 'abc' } });
   t.is(a.headers.get('x-correlation-id'), null);
   t.is(await a.text(), 'undefined');
-  const b = await fetch(`${base}/custom`, { headers: { 'x-trace-ref': 'tr-1', 'x-correlation-id': 'other' } });
+  const b = await fetch(`${base}/custom`, {
+    headers: { 'x-trace-ref': 'tr-1', 'x-correlation-id': 'other' },
+  });
   t.is(b.headers.get('x-trace-ref'), 'tr-1');
   t.is(await b.text(), 'tr-1');
 });

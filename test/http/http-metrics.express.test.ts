@@ -1,0 +1,88 @@
+import test from 'ava';
+import express from 'express';
+import http from 'node:http';
+import { MetricsRegistry } from '../../src';
+import { createMetricsHandler } from '../../src/controller/metrics-handler';
+import { correlationId } from '../../src/http/correlation';
+import { httpMetrics } from '../../src/http/http-metrics';
+import { abortedRequest, counter, eventually, gate, latencyCount, listen, total } from './helpers';
+
+const REQS = 'http.requests_total|';
+
+function app(registry: MetricsRegistry, slow = gate()) {
+  const a = express();
+  a.use(httpMetrics({ registry }));
+  a.use(express.json());
+  a.get('/metrics', createMetricsHandler({ registry }));
+  const jobs = express.Router();
+  jobs.get('/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
+  jobs.post('/', async (req, res) => {
+    await new Promise((r) => setTimeout(r, 2));
+    res.status(201).json({ body: req.body, correlation: correlationId() });
+  });
+  jobs.get('/:id/fail', () => {
+    throw new Error('boom');
+  });
+  jobs.get('/:id/slow', async (_req, res) => {
+    slow.enter();
+    await slow.released;
+    res.end('late');
+  });
+  a.use('/api/jobs', jobs);
+  return a;
+}
+
+test('Express: routes are baseUrl + route.path; 404s fall back to the normalized path', async (t) => {
+  const registry = new MetricsRegistry();
+  const base = await listen(t, http.createServer(app(registry)));
+  const N = 40;
+  await Promise.all(
+    Array.from({ length: N }, (_, i) =>
+      fetch(`${base}/api/jobs/${i}?token=x${i}`).then((r) => r.text()),
+    ),
+  );
+  await (await fetch(`${base}/api/jobs/7/fail`)).text();
+  await (await fetch(`${base}/nowhere/12`)).text();
+  await eventually(() => total(registry, REQS) === N + 2, 'all requests');
+  t.is(counter(registry, `${REQS}method=GET,route=/api/jobs/:id,code_class=2xx`), N);
+  t.is(counter(registry, `${REQS}method=GET,route=/api/jobs/:id/fail,code_class=5xx`), 1);
+  t.is(counter(registry, 'http.errors_total|route=/api/jobs/:id/fail,code=500'), 1);
+  t.is(counter(registry, `${REQS}method=GET,route=/nowhere/:id,code_class=4xx`), 1);
+  t.is(latencyCount(registry, '/api/jobs/:id'), N);
+});
+
+test('Express: the correlation id survives the body parser and awaits; POST 201 counted', async (t) => {
+  const registry = new MetricsRegistry();
+  const base = await listen(t, http.createServer(app(registry)));
+  const bodies = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      fetch(`${base}/api/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': `r-${i}` },
+        body: JSON.stringify({ i }),
+      }).then(async (r) => ({ header: r.headers.get('x-correlation-id'), json: await r.json() })),
+    ),
+  );
+  bodies.forEach((b, i) => {
+    t.is(b.header, `r-${i}`);
+    t.deepEqual(b.json, { body: { i }, correlation: `r-${i}` });
+  });
+  await eventually(() => total(registry, REQS) === 10, 'all requests');
+  t.is(counter(registry, `${REQS}method=POST,route=/api/jobs/,code_class=2xx`), 10);
+});
+
+test('Express: an aborted request counts once; the scrape itself is not counted', async (t) => {
+  const registry = new MetricsRegistry();
+  const slow = gate();
+  const base = await listen(t, http.createServer(app(registry, slow)));
+  await abortedRequest(base, '/api/jobs/5/slow', slow.entered);
+  await eventually(() => total(registry, REQS) === 1, 'the abort');
+  slow.release();
+  const scrape = await fetch(`${base}/metrics`);
+  const snap = await scrape.json();
+  t.is(snap.counters[`${REQS}method=GET,route=/api/jobs/:id/slow,code_class=aborted`], 1);
+  await new Promise((r) => setTimeout(r, 50));
+  t.is(total(registry, REQS), 1);
+});

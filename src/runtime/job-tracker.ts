@@ -103,7 +103,7 @@ export class JobTracker {
     }
     this.clock = opts.clock ?? (() => performance.now());
     const r = this.registry;
-    const def = (name: string) => catalogOptions(name);
+    const def = catalogOptions;
     this.createdTotal = r.counter('jobs.created_total', def('jobs.created_total')).bind();
     this.transitions = r.counter(TRANSITIONS, def(TRANSITIONS));
     this.latency = r.histogram('jobs.total_latency_ms', def('jobs.total_latency_ms')).bind();
@@ -186,8 +186,9 @@ export class JobTracker {
     if (this.terminal.has(to)) {
       if (job !== undefined) {
         this.live.delete(key);
-        if (!Number.isNaN(job.createdAt))
+        if (!Number.isNaN(job.createdAt)) {
           this.latency.observe(Math.max(0, this.clock() - job.createdAt));
+        }
       }
       this.finish(key, job !== undefined && !Number.isNaN(job.createdAt));
     } else if (job !== undefined) {

@@ -1,0 +1,3 @@
+export { otelTracer, activeTraceRef } from './otel-tracer';
+export type { OtelTracerOptions } from './otel-tracer';
+export { OtelSpanAdapter } from './otel-span';

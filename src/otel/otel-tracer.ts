@@ -1,0 +1,66 @@
+import {
+  context,
+  isSpanContextValid,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Tracer as OtelTracer,
+} from '@opentelemetry/api';
+import { setTraceRefSource, type TraceRef } from '../core/exemplars';
+import type { Span, SpanAttributes, Tracer } from '../tracing/tracer';
+import { attributeValue, OtelSpanAdapter } from './otel-span';
+
+export interface OtelTracerOptions {
+  /**
+   * Keep the active span's trace id on histogram buckets, shown as exemplars in the
+   * OpenMetrics output. Default true.
+   */
+  exemplars?: boolean;
+}
+
+/**
+ * The trace of the active OpenTelemetry span, when it is sampled. A `SpanContext` already has
+ * `traceId` and `spanId`, so it is handed over as it is: no allocation per observation.
+ */
+export function activeTraceRef(): TraceRef | undefined {
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return undefined;
+  const sc = span.spanContext();
+  return isSpanContextValid(sc) && (sc.traceFlags & TraceFlags.SAMPLED) !== 0 ? sc : undefined;
+}
+
+function toAttributes(attrs: SpanAttributes | undefined): Attributes | undefined {
+  if (attrs === undefined) return undefined;
+  const out: Attributes = {};
+  for (const k of Object.keys(attrs)) {
+    const v = attributeValue(attrs[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Adapts a tracer from `@opentelemetry/api` to obsweave's `Tracer`: spans are children of the
+ * active OpenTelemetry context, and `withSpan` runs code inside `context.with`, so nested
+ * decorated calls — across `await` and timers, given a context manager such as
+ * `AsyncLocalStorageContextManager` — become children. Use with `setTracer(otelTracer(t))`.
+ */
+export function otelTracer(tracer: OtelTracer, opts: OtelTracerOptions = {}): Tracer {
+  if (tracer === null || typeof tracer !== 'object' || typeof tracer.startSpan !== 'function') {
+    throw new TypeError(
+      'otelTracer: needs a Tracer from @opentelemetry/api (trace.getTracer(name))',
+    );
+  }
+  if (opts.exemplars !== false) setTraceRefSource(activeTraceRef);
+  return {
+    startSpan(name: string, attrs?: SpanAttributes): Span {
+      return new OtelSpanAdapter(
+        tracer.startSpan(name, { attributes: toAttributes(attrs) }, context.active()),
+      );
+    },
+    withSpan<T>(span: Span, fn: () => T): T {
+      if (!(span instanceof OtelSpanAdapter)) return fn();
+      return context.with(trace.setSpan(context.active(), span.span), fn);
+    },
+  };
+}

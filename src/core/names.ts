@@ -25,7 +25,8 @@ export function checkLabelNames(
     if (typeof l !== 'string' || !LABEL_NAME.test(l) || l.startsWith('__')) {
       throw new TypeError(`obsweave: metric "${metric}": invalid label name ${JSON.stringify(l)}`);
     }
-    if (reserved.includes(l)) {
+    // Labels are read as `labels[name]`: a missing `constructor` would read Object's.
+    if (reserved.includes(l) || l in Object.prototype) {
       throw new TypeError(`obsweave: metric "${metric}": label name "${l}" is reserved`);
     }
     if (seen.has(l)) {

@@ -1,0 +1,90 @@
+import test from 'ava';
+import Fastify from 'fastify';
+import { MetricsRegistry } from '../../src';
+import { createMetricsHandler } from '../../src/controller/metrics-handler';
+import { correlationId } from '../../src/http/correlation';
+import { fastifyMetrics } from '../../src/fastify';
+import { abortedRequest, counter, eventually, gate, latencyCount, total } from '../http/helpers';
+
+const REQS = 'http.requests_total|';
+
+async function start(t: import('ava').ExecutionContext, registry: MetricsRegistry, slow = gate()) {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(fastifyMetrics, { registry });
+  const scrape = createMetricsHandler({ registry });
+  app.get('/metrics', (req, reply) => {
+    reply.hijack();
+    scrape(req.raw, reply.raw);
+  });
+  app.get('/jobs/:id', async (req) => ({ id: (req.params as { id: string }).id }));
+  app.post('/jobs', async (req, reply) => {
+    await new Promise((r) => setTimeout(r, 2));
+    reply.code(201);
+    return { body: req.body, correlation: correlationId() };
+  });
+  app.get('/boom/:id', async () => {
+    throw Object.assign(new Error('nope'), { statusCode: 409 });
+  });
+  app.get('/slow', async () => {
+    slow.enter();
+    await slow.released;
+    return 'late';
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return `http://127.0.0.1:${port}`;
+}
+
+test('Fastify: routes from routeOptions.url, exact counts, errors, 404s', async (t) => {
+  const registry = new MetricsRegistry();
+  const base = await start(t, registry);
+  const N = 40;
+  await Promise.all(
+    Array.from({ length: N }, (_, i) => fetch(`${base}/jobs/${i}?q=${i}`).then((r) => r.text())),
+  );
+  await (await fetch(`${base}/boom/1`)).text();
+  await (await fetch(`${base}/missing/42`)).text();
+  await (await fetch(`${base}/metrics`)).text();
+  await eventually(() => total(registry, REQS) === N + 2, 'all requests');
+  t.is(counter(registry, `${REQS}method=GET,route=/jobs/:id,code_class=2xx`), N);
+  t.is(counter(registry, `${REQS}method=GET,route=/boom/:id,code_class=4xx`), 1);
+  t.is(counter(registry, 'http.errors_total|route=/boom/:id,code=409'), 1);
+  t.is(counter(registry, `${REQS}method=GET,route=/missing/:id,code_class=4xx`), 1);
+  t.is(latencyCount(registry, '/jobs/:id'), N);
+});
+
+test('Fastify: correlation ids through the body parser and awaits, echoed', async (t) => {
+  const registry = new MetricsRegistry();
+  const base = await start(t, registry);
+  const got = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      fetch(`${base}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': `c-${i}` },
+        body: JSON.stringify({ i }),
+      }).then(async (r) => [r.headers.get('x-correlation-id'), (await r.json()).correlation]),
+    ),
+  );
+  got.forEach(([header, seen], i) => {
+    t.is(header, `c-${i}`);
+    t.is(seen, `c-${i}`);
+  });
+  await eventually(
+    () => counter(registry, `${REQS}method=POST,route=/jobs,code_class=2xx`) === 10,
+    'posts',
+  );
+  t.pass();
+});
+
+test('Fastify: an aborted request counts once as aborted', async (t) => {
+  const registry = new MetricsRegistry();
+  const slow = gate();
+  const base = await start(t, registry, slow);
+  await abortedRequest(base, '/slow', slow.entered);
+  await eventually(() => total(registry, REQS) === 1, 'the abort');
+  slow.release();
+  await new Promise((r) => setTimeout(r, 50));
+  t.is(counter(registry, `${REQS}method=GET,route=/slow,code_class=aborted`), 1);
+  t.is(total(registry, REQS), 1);
+});

@@ -99,6 +99,7 @@ export {
   DEFAULT_TERMINAL_STATUSES,
   DEFAULT_MAX_TRACKED,
   DEFAULT_JOB_EVENT_NAMES,
+  SSE_HEADERS,
 } from './runtime';
 export type {
   JobTrackerOptions,

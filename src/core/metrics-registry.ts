@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { mergeCollected } from '../export/collected';
+import { copyResult, mergeCollected } from '../export/collected';
 import { exportName } from '../export/export-name';
 import type { FamilyView } from '../export/family';
 import { toJson } from '../export/json';
@@ -249,7 +249,7 @@ export class MetricsRegistry {
           async = true;
           results.push(this.settle(r as Promise<CollectorResult>, label));
         } else {
-          results.push(r as CollectorResult);
+          results.push(copyResult(r));
         }
       } catch (e) {
         this.ctx.guard.drop('collector_error', label, `threw ${describeError(e)}; skipped`);
@@ -275,13 +275,12 @@ export class MetricsRegistry {
       }, COLLECTOR_TIMEOUT_MS);
       timer.unref();
     });
-    const settled = Promise.resolve(p).then(
-      (r) => r,
-      (e) => {
+    const settled = Promise.resolve(p)
+      .then(copyResult)
+      .then(undefined, (e) => {
         this.ctx.guard.drop('collector_error', label, `rejected with ${describeError(e)}; skipped`);
         return undefined;
-      },
-    );
+      });
     return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
   }
 }

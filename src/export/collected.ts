@@ -116,6 +116,33 @@ export function mergeCollected(
   );
 }
 
+/**
+ * A collector's answer read once into plain objects. A hostile getter or Proxy throws here,
+ * where the caller blames the collector and skips it, and never later, during the export.
+ */
+export function copyResult(r: unknown): CollectorResult | undefined {
+  if (r === null || typeof r !== 'object') return undefined;
+  const { counters, gauges, histograms } = r as CollectorResult;
+  const out: CollectorResult = {};
+  if (counters !== null && typeof counters === 'object') out.counters = { ...counters };
+  if (gauges !== null && typeof gauges === 'object') out.gauges = { ...gauges };
+  if (histograms !== null && typeof histograms === 'object') {
+    const hs: Record<string, HistogramSnapshot> = {};
+    for (const [key, h] of Object.entries(histograms)) {
+      // What is not an object stays as it is: harmless, and rejected by the merge.
+      if (h === null || typeof h !== 'object') {
+        hs[key] = h;
+        continue;
+      }
+      const { count, sum, buckets } = h;
+      const copy = buckets !== null && typeof buckets === 'object' ? { ...buckets } : buckets;
+      hs[key] = { count, sum, buckets: copy };
+    }
+    out.histograms = hs;
+  }
+  return out;
+}
+
 /** Cumulative `{bound: count}` back into per-bucket counts. */
 function fromSnapshot(h: HistogramSnapshot): BucketSeries | undefined {
   if (h === null || typeof h !== 'object' || h.buckets === null || typeof h.buckets !== 'object')

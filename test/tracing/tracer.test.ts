@@ -1,0 +1,63 @@
+import test from 'ava';
+import { getTracer, NOOP_SPAN, NoopTracer, setTracer } from '../../src/tracing';
+import { RecordingTracer } from './recording-tracer';
+
+test('NoopTracer: one shared span that records nothing, withSpan just runs', (t) => {
+  const tracer = new NoopTracer();
+  const span = tracer.startSpan('x', { a: 1 });
+  t.is(span, NOOP_SPAN);
+  span.setAttribute('k', 'v');
+  span.end(new Error('x'));
+  t.is(
+    tracer.withSpan(span, () => 5),
+    5,
+  );
+});
+
+// serial: they change the process-wide tracer
+test.serial('getTracer() is bound late: a tracer set afterwards takes effect', (t) => {
+  const kept = getTracer();
+  const rec = new RecordingTracer();
+  t.true(setTracer(rec));
+  try {
+    const span = kept.startSpan('late', { a: 1 });
+    kept.withSpan!(span, () => kept.startSpan('child').end());
+    span.end();
+    t.deepEqual(
+      rec.spans.map((s) => s.name),
+      ['late', 'child'],
+    );
+    t.is(rec.spans[1].parent, rec.spans[0]);
+  } finally {
+    setTracer(new NoopTracer());
+  }
+  t.is(kept.startSpan('after'), NOOP_SPAN);
+});
+
+test.serial(
+  'setTracer() refuses what is not a tracer, without throwing, and keeps the previous one',
+  (t) => {
+    const rec = new RecordingTracer();
+    setTracer(rec);
+    try {
+      t.false(setTracer({} as never));
+      t.false(setTracer(null as never));
+      getTracer().startSpan('still');
+      t.is(rec.spans.length, 1);
+    } finally {
+      setTracer(new NoopTracer());
+    }
+  },
+);
+
+test.serial('a tracer without withSpan still runs the function', (t) => {
+  setTracer({ startSpan: () => NOOP_SPAN });
+  try {
+    t.is(
+      getTracer().withSpan!(NOOP_SPAN, () => 'ran'),
+      'ran',
+    );
+  } finally {
+    setTracer(new NoopTracer());
+  }
+});

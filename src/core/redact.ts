@@ -3,9 +3,12 @@ export const REDACTED = '[redacted]';
 // scheme://[userinfo@]rest[?query][#fragment]: signed URLs carry their signature in the query.
 // Userinfo runs to the last `@` before the path, as URL parsers read it: a password may hold `@`.
 const URL_RE = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/?#]*@)?([^\s?#]*)(?:[?#][^\s]*)?/gi;
+// A URL nested in another's path (`/proxy/https://user:pw@host/`) is consumed by the outer match.
+const NESTED_USERINFO_RE = /(:\/\/)[^\s/?#]*@/g;
 // A path-like value with a query or fragment: the same secrets, without a scheme.
 const PATH_QUERY_RE = /(^|\s)(\/[^\s?#]*)[?#][^\s]*/g;
-const BEARER_RE = /\b(?:bearer|basic|token)\s+[A-Za-z0-9\-._~+/]+=*/gi;
+// The separator may arrive URL-encoded (`Bearer%20…`, `Bearer+…`) when the value came from a path.
+const BEARER_RE = /\b(?:bearer|basic|token)(?:\s+|%20|\+)[A-Za-z0-9\-._~+/]+=*/gi;
 const JWT_RE = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const HEX_RE = /\b[0-9a-fA-F]{24,}\b/g;
 // Candidate runs for base64 / base64url tokens; a run may hold `/` but not start with it, so a path is not one run.
@@ -29,6 +32,7 @@ export function redact(value: unknown): string {
   if (s.length < 16 && !/[=@?#]/.test(s)) return s;
   return s
     .replace(URL_RE, '$1$2')
+    .replace(NESTED_USERINFO_RE, '$1')
     .replace(PATH_QUERY_RE, '$1$2')
     .replace(BEARER_RE, REDACTED)
     .replace(JWT_RE, REDACTED)

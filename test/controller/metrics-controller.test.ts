@@ -1,6 +1,11 @@
 import test from 'ava';
 import http from 'node:http';
-import { MetricsRegistry, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../../src';
+import {
+  MetricsRegistry,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  type Snapshot,
+} from '../../src';
 import { MetricsController } from '../../src/controller/metrics-controller';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
 import { listen } from '../http/helpers';
@@ -110,7 +115,7 @@ test('createMetricsHandler serves node:http: GET, HEAD, 405, token', async (t) =
   );
   const json = await fetch(`${base}/metrics`);
   t.is(json.status, 200);
-  t.is((await json.json()).counters['jobs.created_total'], 3);
+  t.is(((await json.json()) as Snapshot).counters['jobs.created_total'], 3);
   const prom = await fetch(`${base}/metrics`, { headers: { accept: 'text/plain' } });
   t.is(prom.headers.get('content-type'), PROMETHEUS_CONTENT_TYPE);
   t.regex(await prom.text(), /# TYPE worker_stage_latency_seconds histogram/);

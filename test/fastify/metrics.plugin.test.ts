@@ -63,7 +63,10 @@ test('Fastify: correlation ids through the body parser and awaits, echoed', asyn
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-correlation-id': `c-${i}` },
         body: JSON.stringify({ i }),
-      }).then(async (r) => [r.headers.get('x-correlation-id'), (await r.json()).correlation]),
+      }).then(async (r) => [
+        r.headers.get('x-correlation-id'),
+        ((await r.json()) as { correlation: string }).correlation,
+      ]),
     ),
   );
   got.forEach(([header, seen], i) => {

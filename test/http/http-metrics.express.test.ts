@@ -1,7 +1,7 @@
 import test from 'ava';
 import express from 'express';
 import http from 'node:http';
-import { MetricsRegistry } from '../../src';
+import { MetricsRegistry, type Snapshot } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
 import { correlationId } from '../../src/http/correlation';
 import { httpMetrics } from '../../src/http/http-metrics';
@@ -81,7 +81,7 @@ test('Express: an aborted request counts once; the scrape itself is not counted'
   await eventually(() => total(registry, REQS) === 1, 'the abort');
   slow.release();
   const scrape = await fetch(`${base}/metrics`);
-  const snap = await scrape.json();
+  const snap = (await scrape.json()) as Snapshot;
   t.is(snap.counters[`${REQS}method=GET,route=/api/jobs/:id/slow,code_class=aborted`], 1);
   await new Promise((r) => setTimeout(r, 50));
   t.is(total(registry, REQS), 1);

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { MetricsRegistry } from '../../src';
+import { MetricsRegistry, type Snapshot } from '../../src';
 import { Route } from '../../src/decorators';
 import { correlationId } from '../../src/http/correlation';
 import { MetricsModule, type MetricsModuleOptions } from '../../src/nest';
@@ -63,7 +63,7 @@ test('Nest: forRoot mounts the controller at its path, with token and formats', 
   const auth = { authorization: 'Bearer tkn' };
   const json = await fetch(`${base}/ops/metrics`, { headers: auth });
   t.is(json.status, 200);
-  t.is((await json.json()).counters['jobs.created_total'], 2);
+  t.is(((await json.json()) as Snapshot).counters['jobs.created_total'], 2);
   const prom = await fetch(`${base}/ops/metrics?format=prometheus`, { headers: auth });
   t.regex(await prom.text(), /^jobs_created_total 2$/m);
   const om = await fetch(`${base}/ops/metrics`, {
@@ -83,7 +83,7 @@ test('Nest: http option measures the whole app with route templates and HttpExce
       ),
     ),
   );
-  bodies.forEach((b, i) => t.is(b.correlation, `n-${i}`));
+  bodies.forEach((b, i) => t.is((b as { correlation: string }).correlation, `n-${i}`));
   await (await fetch(`${base}/api/jobs/gone`)).text();
   await (await fetch(`${base}/api/jobs/teapot`)).text();
   await (await fetch(`${base}/api/jobs`, { method: 'POST' })).text();

@@ -31,7 +31,12 @@ export class HistogramSeries implements Series {
     i: number,
     v: number,
   ): void {
-    const ref = source();
+    let ref: { traceId: string; spanId: string } | undefined;
+    try {
+      ref = source();
+    } catch {
+      return; // a broken tracer costs the exemplar, never the observation or the caller
+    }
     if (ref === undefined) return;
     const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
     const e = slots[i];

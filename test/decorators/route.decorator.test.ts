@@ -38,7 +38,10 @@ test('the NestJS metadata keys and RequestMethod numbers are the ones @Route rea
   t.is(NEST_METHOD, METHOD_METADATA);
   t.is(NEST_HTTP_CODE, HTTP_CODE_METADATA);
   NEST_REQUEST_METHODS.forEach((name, i) => t.is(RequestMethod[i], name));
-  t.is(RequestMethod[NEST_REQUEST_METHODS.length], undefined);
+  t.is(
+    (RequestMethod as Record<number, string | undefined>)[NEST_REQUEST_METHODS.length],
+    undefined,
+  );
 });
 
 function controllers(registry: MetricsRegistry) {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MetricsRegistry } from '../../src/core/metrics-registry';
 import { errCode, Stage } from '../../src/decorators';
-import { histCount, sumCounters } from './helpers';
+import { histCount } from './helpers';
 
 const LAT = 'worker.stage_latency_ms|stage=';
 

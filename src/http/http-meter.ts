@@ -10,7 +10,7 @@ import { compileRoutes, type RouteMatcher } from './route-matcher';
 export const UNMATCHED_ROUTE = '__unmatched__';
 
 /** How a request's route label is found, shared by the middleware and the framework plugins. */
-export interface RouteOptions {
+export interface HttpRouteOptions {
   /** Where the `http.*` metrics go. Default: the process-wide `metrics`. */
   registry?: MetricsRegistry;
   /** Templates like `/api/jobs/:id`; the first that matches is the route, else `__unmatched__`. */
@@ -35,7 +35,7 @@ export class HttpMeter implements RequestSink {
   private readonly match: RouteMatcher | undefined;
   private readonly normalize: (path: string) => string;
 
-  constructor({ registry = metrics, routes, normalize = normalizeRoute }: RouteOptions = {}) {
+  constructor({ registry = metrics, routes, normalize = normalizeRoute }: HttpRouteOptions = {}) {
     this.recorder = httpRecorder(registry);
     this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
     this.normalize = normalize;

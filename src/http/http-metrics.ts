@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { enterCorrelationId, runWithCorrelationId } from './correlation';
 import { CORRELATION_HEADERS, readCorrelationId } from './correlation-header';
-import { HttpMeter, type RouteOptions } from './http-meter';
+import { HttpMeter, type HttpRouteOptions } from './http-meter';
 import { ignoreMatcher } from './ignore';
 import { RequestState, trackRequest } from './request-tracker';
 
-export interface HttpMetricsOptions extends RouteOptions {
+export interface HttpMetricsOptions extends HttpRouteOptions {
   /**
    * Read or create a correlation id per request, echo it on the response and make it
    * `correlationId()` in the request's async context. Default true. Off, the middleware does

@@ -1,7 +1,7 @@
 export { httpMetrics } from './http-metrics';
 export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http-metrics';
 export { HttpMeter, UNMATCHED_ROUTE } from './http-meter';
-export type { RouteOptions } from './http-meter';
+export type { HttpRouteOptions } from './http-meter';
 export { ABORTED, HttpRecorder, httpRecorder, recordRequest } from './http-recorder';
 export type { HttpOutcome } from './http-recorder';
 export { normalizeRoute, ID_SEGMENT } from './normalize-route';

@@ -1,6 +1,8 @@
 import { catalogEntry } from '../core/catalog';
+import { checkLabelNames, checkMetricName } from '../core/names';
 import { labelValue } from '../core/redact';
 import type { CollectorResult, HistogramSnapshot, MetricType } from '../core/types';
+import { exportName } from './export-name';
 import type { BucketSeries, FamilyView, ScalarSeries } from './family';
 
 const LABEL_START = /^[a-zA-Z_][a-zA-Z0-9_]*=/;
@@ -45,6 +47,17 @@ export function mergeCollected(
 ): FamilyView[] {
   const out: (FamilyView | Merged)[] = [...families];
   const index = new Map<string, number>(families.map((f, i) => [f.name, i]));
+  // Exported names already written, so a collected `a_b` cannot repeat the family of `a.b`.
+  const exported = new Map<string, string>();
+  const claim = (name: string, type: MetricType): string | undefined => {
+    const n = exportName(name, type);
+    const taken = exported.get(n.family) ?? exported.get(n.sample);
+    if (taken !== undefined) return `exports as "${n.sample}", as "${taken}" does`;
+    exported.set(n.family, name);
+    exported.set(n.sample, name);
+    return undefined;
+  };
+  for (const f of families) claim(f.name, f.type);
   const touched = (i: number): Merged => {
     const f = out[i];
     if ('series' in f) return f;
@@ -71,6 +84,15 @@ export function mergeCollected(
     const labelNames = labels.map(([k]) => k);
     let i = index.get(name);
     if (i === undefined) {
+      // A new family from a collector gets the checks a defined one gets.
+      try {
+        checkMetricName(name);
+        checkLabelNames(name, labelNames, type === 'histogram' ? ['le'] : []);
+      } catch (e) {
+        return reject(name, `collected as "${key}": ${(e as Error).message}`);
+      }
+      const clash = claim(name, type);
+      if (clash !== undefined) return reject(name, clash);
       const help = catalogEntry(name)?.help ?? name;
       i = out.push({ name, help, type, labelNames, series: new Map() }) - 1;
       index.set(name, i);

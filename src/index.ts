@@ -72,14 +72,21 @@ export {
   normalizeRoute,
   correlationId,
   runWithCorrelationId,
+  enterCorrelationId,
+  recordRequest,
   UNMATCHED_ROUTE,
   ABORTED,
   CORRELATION_HEADERS,
 } from './http';
-export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http';
+export type {
+  HttpMetricsMiddleware,
+  HttpMetricsOptions,
+  HttpOutcome,
+  HttpRouteOptions,
+} from './http';
 
 // Metrics endpoint
-export { MetricsController, createMetricsHandler } from './controller';
+export { MetricsController, createMetricsHandler, negotiateFormat } from './controller';
 export type {
   MetricsControllerOptions,
   MetricsRequest,

@@ -93,3 +93,13 @@ const BY_NAME = new Map(CATALOG.map((e) => [e.name, e]));
 export function catalogEntry(name: string): CatalogEntry | undefined {
   return BY_NAME.get(name);
 }
+
+/**
+ * The catalog's own help and label names for `name` (`{}` for a name not in it). Everything in
+ * obsweave that records a catalog metric defines it with these, so that `registerCatalog()`,
+ * before or after, reuses that very metric instead of meeting a conflicting definition.
+ */
+export function catalogOptions(name: string): { help?: string; labelNames?: readonly string[] } {
+  const e = BY_NAME.get(name);
+  return e === undefined ? {} : { help: e.help, labelNames: e.labelNames };
+}

@@ -1,6 +1,7 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
 import type { BoundCounter, BoundHistogram } from '../core/types';
-import { cachedHandles, catalogCounter, catalogHistogram } from './catalog-metrics';
+import { catalogOptions } from '../core/catalog';
+import { cachedHandles } from './cached-handles';
 import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
 import { callWithTimeout, type SignalMode } from './timeout';
 import { isTimeoutError } from './timeout-error';
@@ -37,9 +38,9 @@ interface Handles {
 
 function handlesFor(registry: MetricsRegistry, service: string, op: string): Handles {
   return cachedHandles(registry, `external\u0000${service}\u0000${op}`, () => {
-    const calls = catalogCounter(registry, CALLS);
+    const calls = registry.counter(CALLS, catalogOptions(CALLS));
     return {
-      latency: catalogHistogram(registry, LATENCY).bind({ service, op }),
+      latency: registry.histogram(LATENCY, catalogOptions(LATENCY)).bind({ service, op }),
       outcomes: {
         success: calls.bind({ service, op, outcome: 'success' }),
         error: calls.bind({ service, op, outcome: 'error' }),

@@ -1,6 +1,5 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
-import type { BoundCounter, BoundHistogram, Counter, Histogram } from '../core/types';
-import { catalogCounter, catalogHistogram } from './catalog-metrics';
+import { httpRecorder, type HttpRecorder } from '../http/http-recorder';
 import {
   NEST_HTTP_CODE,
   NEST_METHOD,
@@ -19,10 +18,6 @@ import {
   type UniversalDecorator,
 } from './weave';
 
-const REQUESTS = 'http.requests_total';
-const ERRORS = 'http.errors_total';
-const LATENCY = 'http.request_latency_ms';
-
 export interface RouteOptions extends RegistryOption {
   /** HTTP method; default NestJS `@Get/@Post/...` metadata, else `GET`. */
   method?: string;
@@ -34,10 +29,8 @@ export interface RouteOptions extends RegistryOption {
 interface Resolved {
   readonly method: string;
   readonly route: string;
-  readonly latency: BoundHistogram;
-  readonly ok: BoundCounter;
-  /** Set when the success status is itself 4xx/5xx. */
-  readonly okError: BoundCounter | undefined;
+  /** The status of a successful call. */
+  readonly status: number;
 }
 
 function isStatus(v: unknown): v is number {
@@ -59,10 +52,6 @@ function failureStatus(err: unknown): number {
   return 500;
 }
 
-function codeClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
-}
-
 function methodName(v: unknown): string | undefined {
   if (typeof v === 'number') return NEST_REQUEST_METHODS[v];
   if (typeof v === 'string' && v !== '') return v.toUpperCase();
@@ -70,15 +59,14 @@ function methodName(v: unknown): string | undefined {
 }
 
 /**
- * The three `http.*` metrics of one handler. The route is resolved lazily on the first call,
- * when every decorator of the class has run: NestJS's `@Controller` is applied after the
- * method decorators, and `@Get` may sit above `@Route`.
+ * The three `http.*` metrics of one handler, written by the same recorder as `httpMetrics()`.
+ * The route is resolved lazily on the first call, when every decorator of the class has run:
+ * NestJS's `@Controller` is applied after the method decorators, and `@Get` may sit above
+ * `@Route`.
  */
 class RouteProbe implements Probe {
   private resolved: Resolved | undefined;
-  private readonly requests: Counter;
-  private readonly errors: Counter;
-  private readonly latency: Histogram;
+  private readonly recorder: HttpRecorder;
 
   constructor(
     readonly registry: MetricsRegistry,
@@ -87,24 +75,17 @@ class RouteProbe implements Probe {
     private readonly template: string | undefined,
     private readonly opts: RouteOptions,
   ) {
-    this.requests = catalogCounter(registry, REQUESTS);
-    this.errors = catalogCounter(registry, ERRORS);
-    this.latency = catalogHistogram(registry, LATENCY);
+    this.recorder = httpRecorder(registry);
   }
 
   ok(ms: number, _ctx: undefined, self: unknown): void {
     const r = this.resolved ?? this.resolve(self);
-    r.latency.observe(ms);
-    r.ok.inc();
-    r.okError?.inc();
+    this.recorder.record(r.method, r.route, r.status, ms);
   }
 
   fail(ms: number, err: unknown, _ctx: undefined, self: unknown): void {
     const r = this.resolved ?? this.resolve(self);
-    const status = failureStatus(err);
-    r.latency.observe(ms);
-    this.requests.inc(1, { method: r.method, route: r.route, code_class: codeClass(status) });
-    if (status >= 400) this.errors.inc(1, { route: r.route, code: String(status) });
+    this.recorder.record(r.method, r.route, failureStatus(err), ms);
   }
 
   private resolve(self: unknown): Resolved {
@@ -137,13 +118,7 @@ class RouteProbe implements Probe {
         : method === 'POST'
           ? 201
           : 200;
-    this.resolved = {
-      method,
-      route,
-      latency: this.latency.bind({ route }),
-      ok: this.requests.bind({ method, route, code_class: codeClass(status) }),
-      okError: status >= 400 ? this.errors.bind({ route, code: String(status) }) : undefined,
-    };
+    this.resolved = { method, route, status };
     return this.resolved;
   }
 }

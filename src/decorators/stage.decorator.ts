@@ -1,6 +1,7 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
 import type { BoundHistogram, Counter } from '../core/types';
-import { cachedHandles, catalogCounter, catalogHistogram } from './catalog-metrics';
+import { catalogOptions } from '../core/catalog';
+import { cachedHandles } from './cached-handles';
 import { codeCapFor, type CodeCap } from './err-code';
 import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
 import { makeDecorator, runWoven, type Probe, type UniversalDecorator } from './weave';
@@ -29,8 +30,8 @@ class StageProbe implements Probe {
     private readonly stage: string,
   ) {
     this.h = cachedHandles(registry, `stage\u0000${stage}`, () => ({
-      latency: catalogHistogram(registry, LATENCY).bind({ stage }),
-      failures: catalogCounter(registry, FAILURES),
+      latency: registry.histogram(LATENCY, catalogOptions(LATENCY)).bind({ stage }),
+      failures: registry.counter(FAILURES, catalogOptions(FAILURES)),
       codes: codeCapFor(registry, FAILURES, stage),
     }));
     this.latency = this.h.latency;

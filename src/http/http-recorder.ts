@@ -1,4 +1,4 @@
-import { catalogEntry } from '../core/catalog';
+import { catalogOptions } from '../core/catalog';
 import type { MetricsRegistry } from '../core/metrics-registry';
 import type { BoundCounter, BoundHistogram, Counter, Histogram } from '../core/types';
 
@@ -64,11 +64,11 @@ export class HttpRecorder {
   constructor(registry: MetricsRegistry) {
     // The catalog's own label names and help, so that `registerCatalog()` before or after
     // resolves to these same metrics instead of a conflict.
-    this.requests = registry.counter('http.requests_total', fromCatalog('http.requests_total'));
-    this.errors = registry.counter('http.errors_total', fromCatalog('http.errors_total'));
+    this.requests = registry.counter('http.requests_total', catalogOptions('http.requests_total'));
+    this.errors = registry.counter('http.errors_total', catalogOptions('http.errors_total'));
     this.latency = registry.histogram(
       'http.request_latency_ms',
-      fromCatalog('http.request_latency_ms'),
+      catalogOptions('http.request_latency_ms'),
     );
   }
 
@@ -112,11 +112,6 @@ export class HttpRecorder {
     }
     this.latency.observe(ms, { route });
   }
-}
-
-function fromCatalog(name: string): { help?: string; labelNames?: readonly string[] } {
-  const e = catalogEntry(name);
-  return { help: e?.help, labelNames: e?.labelNames };
 }
 
 const recorders = new WeakMap<MetricsRegistry, HttpRecorder>();

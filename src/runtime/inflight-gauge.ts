@@ -1,6 +1,6 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
 import type { Gauge } from '../core/types';
-import { catalogOptions } from './catalog-options';
+import { catalogOptions } from '../core/catalog';
 
 const NAME = 'worker.inflight_jobs';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import type { BoundCounter, BoundHistogram, Counter } from '../core/types';
-import { catalogOptions } from './catalog-options';
+import { catalogOptions } from '../core/catalog';
 import { InflightGauge } from './inflight-gauge';
 import { RecencyMap } from './recency-map';
 

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import type { BoundGauge, BoundHistogram } from '../core/types';
-import { catalogOptions } from './catalog-options';
+import { catalogOptions } from '../core/catalog';
 
 export interface ResourceSamplerOptions {
   /** Default: the process-wide `metrics`. */

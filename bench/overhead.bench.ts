@@ -1,0 +1,148 @@
+/**
+ * `npm run bench:overhead`: what obsweave adds per request and per decorated call, in one
+ * process, through a real `http.Server` driven without a network (see memory-connection.ts).
+ *
+ * Three groups, each in a fresh child process, because on Node 20 the first
+ * AsyncLocalStorage turns on promise hooks for the whole process, and that cost would land on
+ * every case measured after it:
+ * - `http`: cases (a) to (e) side by side; (b) makes correlation ids, so AsyncLocalStorage is on.
+ * - `http-no-als`: (a), (c), (d), (e) in a process that never made an AsyncLocalStorage, as a
+ *   service that turned correlation ids off is: the honest place for (c) − (a).
+ * - `pipeline`: the worker pipeline, bare against `@Stage` + `@ExternalCall`.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fmtNs } from './harness';
+import { HTTP_CASE_NAMES, httpCases, type HttpCaseId } from './overhead/http-cases';
+import { CALLS_PER_JOB, PIPELINE_CASE_NAMES, pipelineCases } from './overhead/pipeline-cases';
+import { pairedDelta, pairedRounds, pairedThroughput, type CaseSamples } from './overhead/rounds';
+
+type Group = 'http' | 'http-no-als' | 'pipeline';
+const GROUPS: readonly Group[] = ['pipeline', 'http-no-als', 'http'];
+const ROUNDS = 101;
+
+async function runGroup(group: Group): Promise<CaseSamples[]> {
+  if (group === 'pipeline') {
+    return pairedRounds(pipelineCases(), { rounds: ROUNDS, warmupRounds: 5, ops: 100 });
+  }
+  const ids: HttpCaseId[] = group === 'http' ? ['a', 'b', 'c', 'd', 'e'] : ['a', 'c', 'd', 'e'];
+  return pairedRounds(httpCases(ids), { rounds: ROUNDS, warmupRounds: 10, ops: 2500 });
+}
+
+function inChild(group: Group): Promise<CaseSamples[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--group', group], { execArgv: process.execArgv });
+    let out: CaseSamples[] | undefined;
+    child.on('message', (m) => (out = m as CaseSamples[]));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      out ? resolve(out) : reject(new Error(`group ${group} exited with ${code}`)),
+    );
+  });
+}
+
+interface Target {
+  what: string;
+  value: number;
+  limit: string;
+  ok: boolean;
+}
+
+function byName(results: readonly CaseSamples[], name: string): CaseSamples {
+  const r = results.find((c) => c.name === name);
+  if (r === undefined) throw new Error(`no case ${name}`);
+  return r;
+}
+
+function printHttp(title: string, results: readonly CaseSamples[]): void {
+  console.log(
+    `\n${title}  CPU time per request, median of ${ROUNDS} interleaved rounds, Δ paired within rounds`,
+  );
+  const a = byName(results, HTTP_CASE_NAMES.a);
+  for (const r of results) {
+    const delta = r === a ? '' : `  Δ vs (a) ${fmtNs(pairedDelta(r, a)).padStart(10)}`;
+    console.log(`  ${r.name.padEnd(42)} ${fmtNs(r.ns).padStart(10)}/req${delta}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const date = new Date().toISOString().slice(0, 10);
+  console.log(
+    `obsweave overhead — ${date}, Node ${process.version}, ` +
+      `${cpus().length} × ${cpus()[0]?.model ?? 'unknown cpu'}`,
+  );
+  const results = {} as Record<Group, CaseSamples[]>;
+  for (const g of GROUPS) results[g] = await inChild(g);
+
+  const all = results.http;
+  const noAls = results['http-no-als'];
+  printHttp('HTTP, all cases (correlation ids on in (b): AsyncLocalStorage active)', all);
+  printHttp('HTTP, no AsyncLocalStorage in the process', noAls);
+
+  const [bare, woven] = [PIPELINE_CASE_NAMES.bare, PIPELINE_CASE_NAMES.woven].map((n) =>
+    byName(results.pipeline, n),
+  );
+  const throughput = pairedThroughput(woven, bare);
+  const perCall = pairedDelta(woven, bare) / CALLS_PER_JOB;
+  console.log(`\nWorker pipeline, ${CALLS_PER_JOB} calls of ~50 µs per job`);
+  for (const r of [bare, woven])
+    console.log(`  ${r.name.padEnd(42)} ${fmtNs(r.ns).padStart(10)}/job`);
+  console.log(`  per decorated call ${fmtNs(perCall)}, throughput ${throughput.toFixed(4)}x bare`);
+
+  const d = (id: HttpCaseId, set = all) =>
+    pairedDelta(byName(set, HTTP_CASE_NAMES[id]), byName(set, HTTP_CASE_NAMES.a));
+  const ratioBD = d('b') / d('d');
+  const targets: Target[] = [
+    { what: '(b) − (a) over (d) − (a)', value: ratioBD, limit: '<= 0.5x', ok: ratioBD <= 0.5 },
+    {
+      what: '(c) − (a), no AsyncLocalStorage, ns',
+      value: d('c', noAls),
+      limit: '<= 1000 ns',
+      ok: d('c', noAls) <= 1000,
+    },
+    { what: '(c) − (a), beside (b), ns', value: d('c'), limit: '<= 1000 ns', ok: d('c') <= 1000 },
+    {
+      what: 'decorated pipeline throughput / bare',
+      value: throughput,
+      limit: '>= 0.99x',
+      ok: throughput >= 0.99,
+    },
+  ];
+  console.log('\nTargets');
+  for (const t of targets) {
+    const v = t.limit.endsWith('ns') ? fmtNs(t.value) : `${t.value.toFixed(3)}x`;
+    console.log(
+      `  ${t.what.padEnd(44)} ${v.padStart(10)}  (target ${t.limit}) ${t.ok ? 'ok' : 'MISSED'}`,
+    );
+  }
+  console.log(
+    `  (e) @Route − (a): ${fmtNs(d('e'))} per request (no AsyncLocalStorage: ${fmtNs(d('e', noAls))})`,
+  );
+
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `overhead-${date}.json`);
+  const json = {
+    date,
+    node: process.version,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    rounds: ROUNDS,
+    results,
+    targets,
+  };
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwrote ${file}`);
+}
+
+const g = process.argv.indexOf('--group');
+if (g > 0) {
+  void runGroup(process.argv[g + 1] as Group).then((r) => {
+    process.send?.(r);
+    process.exit(0);
+  });
+} else {
+  void main();
+}

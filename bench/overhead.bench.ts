@@ -81,15 +81,22 @@ async function main(): Promise<void> {
   printHttp('HTTP, all cases (correlation ids on in (b): AsyncLocalStorage active)', all);
   printHttp('HTTP, no AsyncLocalStorage in the process', noAls);
 
-  const [bare, woven] = [PIPELINE_CASE_NAMES.bare, PIPELINE_CASE_NAMES.woven].map((n) =>
-    byName(results.pipeline, n),
-  );
+  const [bare, copy, woven] = [
+    PIPELINE_CASE_NAMES.bare,
+    PIPELINE_CASE_NAMES.copy,
+    PIPELINE_CASE_NAMES.woven,
+  ].map((n) => byName(results.pipeline, n));
   const throughput = pairedThroughput(woven, bare);
+  const floor = pairedThroughput(copy, bare);
   const perCall = pairedDelta(woven, bare) / CALLS_PER_JOB;
-  console.log(`\nWorker pipeline, ${CALLS_PER_JOB} calls of ~50 µs per job`);
-  for (const r of [bare, woven])
+  console.log(`\nWorker pipeline, ${CALLS_PER_JOB} calls of ~50 µs per job, CPU time per job`);
+  for (const r of [bare, copy, woven]) {
     console.log(`  ${r.name.padEnd(42)} ${fmtNs(r.ns).padStart(10)}/job`);
-  console.log(`  per decorated call ${fmtNs(perCall)}, throughput ${throughput.toFixed(4)}x bare`);
+  }
+  console.log(
+    `  per decorated call ${fmtNs(perCall)}, throughput ${throughput.toFixed(4)}x bare ` +
+      `(A/A: ${floor.toFixed(4)}x)`,
+  );
 
   const d = (id: HttpCaseId, set = all) =>
     pairedDelta(byName(set, HTTP_CASE_NAMES[id]), byName(set, HTTP_CASE_NAMES.a));

@@ -90,7 +90,11 @@ async function runJob(s: Stages, id: number): Promise<void> {
 }
 
 export const CALLS_PER_JOB = 7;
-export const PIPELINE_CASE_NAMES = { bare: 'bare pipeline', woven: '@Stage + @ExternalCall' };
+export const PIPELINE_CASE_NAMES = {
+  bare: 'bare pipeline',
+  copy: 'bare pipeline, a second copy (A/A)',
+  woven: '@Stage + @ExternalCall',
+};
 
 function pipeline(woven: boolean): Stages {
   const { StorageClient, TranscriptionClient, MediaStages } = pipelineClasses();
@@ -112,8 +116,10 @@ export function pipelineCases(): AsyncCase[] {
       for (let i = 0; i < n; i++) await runJob(s, i);
     },
   });
+  // The copy shows the noise floor: what two identical pipelines differ by in the same run.
   return [
     make(PIPELINE_CASE_NAMES.bare, pipeline(false)),
+    make(PIPELINE_CASE_NAMES.copy, pipeline(false)),
     make(PIPELINE_CASE_NAMES.woven, pipeline(true)),
   ];
 }

@@ -5,7 +5,9 @@ import { cachedHandles } from './cached-handles';
 import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
 import { callWithTimeout, type SignalMode } from './timeout';
 import { isTimeoutError } from './timeout-error';
-import { makeDecorator, runWoven, type Probe, type UniversalDecorator } from './weave';
+import type { Span } from '../tracing/tracer';
+import type { SpanShape } from './probe';
+import { makeDecorator, runProbed, type Probe, type UniversalDecorator } from './weave';
 
 const CALLS = 'external.calls_total';
 const LATENCY = 'external.call_latency_ms';
@@ -53,6 +55,7 @@ function handlesFor(registry: MetricsRegistry, service: string, op: string): Han
 /** `external.calls_total{service,op,outcome}` and `external.call_latency_ms{service,op}`. */
 class ExternalCallProbe implements Probe {
   private readonly h: Handles;
+  private readonly shape: SpanShape;
 
   constructor(
     readonly registry: MetricsRegistry,
@@ -61,6 +64,18 @@ class ExternalCallProbe implements Probe {
     private readonly classify: Classify | undefined,
   ) {
     this.h = handlesFor(registry, service, op);
+    this.shape = {
+      name: `${service} ${op}`,
+      attributes: { 'peer.service': service, 'obsweave.external.op': op },
+    };
+  }
+
+  span(): SpanShape {
+    return this.shape;
+  }
+
+  spanResult(span: Span, err: unknown, failed: boolean): void {
+    span.setAttribute('obsweave.external.outcome', failed ? this.outcome(err) : 'success');
   }
 
   ok(ms: number): void {
@@ -171,7 +186,7 @@ export function withExternalCall<T>(
   nonEmptyString(name, 'op', o.op);
   checkOptions(name, o);
   if (typeof fn !== 'function') throw new TypeError(`${name}: fn must be a function`);
-  return runWoven(
+  return runProbed(
     probeFor(registryOf(name, o), o.service, o.op, o, 'argument'),
     fn,
     undefined,

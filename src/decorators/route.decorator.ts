@@ -1,5 +1,7 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
 import { httpRecorder, type HttpRecorder } from '../http/http-recorder';
+import type { Span } from '../tracing/tracer';
+import type { SpanShape } from './probe';
 import {
   NEST_HTTP_CODE,
   NEST_METHOD,
@@ -31,6 +33,8 @@ interface Resolved {
   readonly route: string;
   /** The status of a successful call. */
   readonly status: number;
+  /** Named as OpenTelemetry's HTTP server spans are: `GET /jobs/:id`. */
+  readonly shape: SpanShape;
 }
 
 function isStatus(v: unknown): v is number {
@@ -88,6 +92,15 @@ class RouteProbe implements Probe {
     this.recorder.record(r.method, r.route, failureStatus(err), ms);
   }
 
+  span(self: unknown): SpanShape {
+    return (this.resolved ?? this.resolve(self)).shape;
+  }
+
+  spanResult(span: Span, err: unknown, failed: boolean, self: unknown): void {
+    const r = this.resolved ?? this.resolve(self);
+    span.setAttribute('http.response.status_code', failed ? failureStatus(err) : r.status);
+  }
+
   private resolve(self: unknown): Resolved {
     const site = this.site;
     const cls = classOf(site, self);
@@ -118,7 +131,11 @@ class RouteProbe implements Probe {
         : method === 'POST'
           ? 201
           : 200;
-    this.resolved = { method, route, status };
+    const shape: SpanShape = {
+      name: `${method} ${route}`,
+      attributes: { 'http.request.method': method, 'http.route': route },
+    };
+    this.resolved = { method, route, status, shape };
     return this.resolved;
   }
 }

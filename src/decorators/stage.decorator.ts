@@ -4,7 +4,8 @@ import { catalogOptions } from '../core/catalog';
 import { cachedHandles } from './cached-handles';
 import { codeCapFor, type CodeCap } from './err-code';
 import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
-import { makeDecorator, runWoven, type Probe, type UniversalDecorator } from './weave';
+import type { SpanShape } from './probe';
+import { makeDecorator, runProbed, type Probe, type UniversalDecorator } from './weave';
 
 const LATENCY = 'worker.stage_latency_ms';
 const FAILURES = 'worker.stage_failures_total';
@@ -24,6 +25,7 @@ interface Handles {
 class StageProbe implements Probe {
   private readonly latency: BoundHistogram;
   private readonly h: Handles;
+  private readonly shape: SpanShape;
 
   constructor(
     readonly registry: MetricsRegistry,
@@ -35,6 +37,11 @@ class StageProbe implements Probe {
       codes: codeCapFor(registry, FAILURES, stage),
     }));
     this.latency = this.h.latency;
+    this.shape = { name: `stage ${stage}`, attributes: { 'obsweave.stage': stage } };
+  }
+
+  span(): SpanShape {
+    return this.shape;
   }
 
   ok(ms: number): void {
@@ -64,7 +71,7 @@ export function withStage<T>(stage: string, fn: () => T, opts?: StageOptions): T
   const name = 'withStage';
   nonEmptyString(name, 'the stage name', stage);
   if (typeof fn !== 'function') throw new TypeError(`${name}: fn must be a function`);
-  return runWoven(
+  return runProbed(
     new StageProbe(registryOf(name, optionsOf(name, opts)), stage),
     fn,
     undefined,

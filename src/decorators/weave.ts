@@ -1,23 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { metrics } from '../core/metrics-registry';
+import { decoratorSpansEnabled, getTracer } from '../tracing/global-tracer';
+import type { Probe } from './probe';
+import { SpanProbe } from './span-probe';
 
-/**
- * What a decorator adds around a call. Each decorator is a probe ("which metrics, which
- * labels"); this file is the only place that knows how calls are wrapped.
- *
- * `ok` and `fail` receive the elapsed ms. A probe with neither `enter` nor `run` gets the fast
- * path: no per-call state, no closure, no allocation for a synchronous call.
- */
-export interface Probe<C = undefined> {
-  /** Where a hook that throws is reported; default `metrics`. */
-  readonly registry?: MetricsRegistry;
-  /** Per-call state made before the method runs (a span), handed to `ok`/`fail`. */
-  enter?(self: unknown, args: ArrayLike<unknown>): C;
-  /** Runs the method instead of `fn.apply(self, args)`: inside a span's context, under a timeout. */
-  run?(ctx: C, fn: Function, self: unknown, args: ArrayLike<unknown>): unknown;
-  ok(ms: number, ctx: C, self: unknown): void;
-  fail(ms: number, err: unknown, ctx: C, self: unknown): void;
-}
+export type { Probe, SpanShape } from './probe';
 
 type AnyProbe = Probe<any>;
 
@@ -321,12 +308,57 @@ function fullWrapper(fn: Function, probe: AnyProbe): Function {
  * `length`, every `reflect-metadata` key, and the markers of obsweave wrappers below.
  */
 export function weave<F extends Function>(fn: F, probe: AnyProbe): F {
-  const w =
+  const inner =
     probe.enter === undefined && probe.run === undefined
       ? fastWrapper(fn, probe)
       : fullWrapper(fn, probe);
+  const w = probe.span === undefined ? inner : spanSwitch(inner, probe);
   copyIdentity(fn, w);
   return w as unknown as F;
+}
+
+/**
+ * In front of a metrics probe that can describe a span: while decorator spans are on, the call
+ * runs inside its own span, metrics recorded within it; while off, one flag check is all.
+ */
+function spanSwitch(inner: Function, probe: AnyProbe): Function {
+  const spanning = spanProbeOf(probe);
+  return function woven(this: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    if (decoratorSpansEnabled()) return runWoven(spanning, inner, this, arguments);
+    // eslint-disable-next-line prefer-rest-params
+    return inner.apply(this, arguments);
+  };
+}
+
+const spanProbes = new WeakMap<AnyProbe, SpanProbe>();
+
+function spanProbeOf(probe: AnyProbe): SpanProbe {
+  let p = spanProbes.get(probe);
+  if (p === undefined) {
+    p = new SpanProbe(
+      probe.registry ?? metrics,
+      getTracer(),
+      (self) => probe.span!(self),
+      probe.spanResult?.bind(probe),
+    );
+    spanProbes.set(probe, p);
+  }
+  return p;
+}
+
+/**
+ * `runWoven` for the functional twins of metrics decorators: inside a span of their own while
+ * decorator spans are on.
+ */
+export function runProbed(
+  probe: AnyProbe,
+  fn: Function,
+  self: unknown,
+  args: ArrayLike<unknown> = NO_ARGS,
+): unknown {
+  if (probe.span === undefined || !decoratorSpansEnabled()) return runWoven(probe, fn, self, args);
+  return runWoven(spanProbeOf(probe), () => runWoven(probe, fn, self, args), self);
 }
 
 interface MetadataReflect {

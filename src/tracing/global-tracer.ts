@@ -3,6 +3,21 @@ import { NoopTracer } from './noop-tracer';
 import type { Span, SpanAttributes, Tracer } from './tracer';
 
 let delegate: Tracer = new NoopTracer();
+let decoratorSpans = false;
+
+export interface SetTracerOptions {
+  /**
+   * Also open a span for every call of a `@Stage`, `@ExternalCall` or `@Route` method (and
+   * their functional twins), not only `@Traced` ones: traces of the whole pipeline from one
+   * annotation each. Default: left as it was (off at start).
+   */
+  decoratorSpans?: boolean;
+}
+
+/** Read on every call of a metrics decorator: one load while off. */
+export function decoratorSpansEnabled(): boolean {
+  return decoratorSpans;
+}
 
 /**
  * What `getTracer()` hands out: it looks the registered tracer up on every span, not when the
@@ -25,12 +40,15 @@ const proxy: Tracer = new ProxyTracer();
  * Registers the process-wide tracer. Never throws: something that is not a tracer is reported
  * once through the default registry's logger and `false` is returned, the previous one kept.
  */
-export function setTracer(t: Tracer): boolean {
+export function setTracer(t: Tracer, opts?: SetTracerOptions): boolean {
   if (t === null || typeof t !== 'object' || typeof (t as Tracer).startSpan !== 'function') {
     metrics.warnOnce('tracing.setTracer', 'setTracer() needs an object with startSpan(); ignored');
     return false;
   }
   delegate = t === proxy ? delegate : t;
+  if (opts !== null && typeof opts === 'object' && typeof opts.decoratorSpans === 'boolean') {
+    decoratorSpans = opts.decoratorSpans;
+  }
   return true;
 }
 

@@ -1,0 +1,61 @@
+import { correlationId } from '../http/correlation';
+import type { MetricsRegistry } from '../core/metrics-registry';
+import { NOOP_SPAN } from '../tracing/noop-tracer';
+import type { Span, Tracer } from '../tracing/tracer';
+import type { Probe, SpanShape } from './probe';
+
+/**
+ * One span per call, ended with the error on failure. The call runs inside the span's context
+ * (`Tracer.withSpan`), so spans started beneath it are its children. The span gets
+ * `correlation.id` while a request's correlation id is in scope. The registry only hears of a
+ * tracer that throws; the call itself always goes on. `@Traced` is this probe alone; metrics
+ * decorators get one in front of them while decorator spans are on.
+ */
+export class SpanProbe implements Probe<Span> {
+  constructor(
+    readonly registry: MetricsRegistry,
+    private readonly tracer: Tracer,
+    private readonly shape: (self: unknown) => SpanShape,
+    private readonly result?: (span: Span, err: unknown, failed: boolean, self: unknown) => void,
+  ) {}
+
+  enter(self: unknown): Span {
+    try {
+      const { name, attributes } = this.shape(self);
+      const id = correlationId();
+      const attrs = id === undefined ? attributes : { ...attributes, 'correlation.id': id };
+      return this.tracer.startSpan(name, attrs) ?? NOOP_SPAN;
+    } catch {
+      this.registry.warnOnce(
+        'span.start',
+        'the tracer threw in startSpan(); the call ran untraced',
+      );
+      return NOOP_SPAN;
+    }
+  }
+
+  run(span: Span, fn: Function, self: unknown, args: ArrayLike<unknown>): unknown {
+    const tracer = this.tracer;
+    if (span === NOOP_SPAN || typeof tracer.withSpan !== 'function') return fn.apply(self, args);
+    return tracer.withSpan(span, () => fn.apply(self, args));
+  }
+
+  ok(_ms: number, span: Span, self: unknown): void {
+    this.end(span, undefined, false, self);
+  }
+
+  fail(_ms: number, err: unknown, span: Span, self: unknown): void {
+    this.end(span, err, true, self);
+  }
+
+  private end(span: Span, err: unknown, failed: boolean, self: unknown): void {
+    if (span === NOOP_SPAN) return;
+    try {
+      this.result?.(span, err, failed, self);
+      if (failed) span.end(err);
+      else span.end();
+    } catch {
+      this.registry.warnOnce('span.end', 'a span threw in setAttribute() or end(); ignored');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: obsweave beside prom-client and @opentelemetry/sdk-metrics in one process,
+ * then the decorator overhead. Prints medians of interleaved rounds and ratios; the machine is
+ * shared and noisy, so only the ratios mean anything.
+ */
+import { cpus } from 'node:os';
+import { runMemoryBench } from './memory.bench';
+import { runRegistryBench } from './registry.bench';
+
+async function main(): Promise<void> {
+  console.log(
+    `obsweave bench — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
+      `${cpus().length} × ${cpus()[0]?.model ?? 'unknown cpu'}`,
+  );
+  const targets: { of: string; to: string; ratio: number; max: number; ok: boolean }[] = [];
+  targets.push(...(await runRegistryBench()));
+  for (const m of runMemoryBench()) {
+    targets.push({
+      of: `obsweave ${m.kind} bytes/series`,
+      to: 'prom-client',
+      ratio: m.ours / m.prom,
+      max: 1,
+      ok: m.ok,
+    });
+  }
+  const { runDecoratorBench } = await import('./decorators.bench');
+  targets.push(...(await runDecoratorBench()));
+  const missed = targets.filter((t) => !t.ok);
+  console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
+  for (const t of missed)
+    console.log(`  MISSED ${t.of} / ${t.to}: ${t.ratio.toFixed(3)}x > ${t.max}x`);
+}
+
+void main();

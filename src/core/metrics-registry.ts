@@ -167,7 +167,8 @@ export class MetricsRegistry {
     if (opts === null || typeof opts !== 'object') {
       throw new TypeError(`obsweave: metric "${name}": options must be an object`);
     }
-    const labelNames = checkLabelNames(name, opts.labelNames, type === 'histogram' ? ['le'] : []);
+    // `le` and `quantile` mean bucket bounds and quantiles to every Prometheus consumer (and lint).
+    const labelNames = checkLabelNames(name, opts.labelNames, ['le', 'quantile']);
     const existing = this.families.get(name);
     if (existing !== undefined) {
       if (existing.type === type && existing.labelNames.join(',') === labelNames.join(',')) {

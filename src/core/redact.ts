@@ -74,5 +74,8 @@ function entropy(s: string): number {
 /** The label value stored for a raw value: redacted, then cut to 128 characters. */
 export function labelValue(value: unknown): string {
   const s = redact(value);
-  return s.length > 128 ? s.slice(0, 128) : s;
+  if (s.length <= 128) return s;
+  // Never split a surrogate pair: half a character is not valid UTF-8 in the exposition.
+  const high = s.charCodeAt(127);
+  return s.slice(0, high >= 0xd800 && high <= 0xdbff ? 127 : 128);
 }

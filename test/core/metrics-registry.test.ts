@@ -96,11 +96,26 @@ for (const [labelNames, why] of [
   });
 }
 
-test('`le` is reserved on histograms only', (t) => {
+test('`le` and `quantile` are reserved on every metric type (Prometheus reads them as bounds)', (t) => {
   const { registry } = newRegistry();
-  const e = t.throws(() => registry.histogram('h_ms', { labelNames: ['le'] }));
-  t.regex(e!.message, /"le" is reserved/);
-  t.notThrows(() => registry.counter('le_total', { labelNames: ['le'] }));
+  for (const label of ['le', 'quantile']) {
+    for (const define of [
+      () => registry.histogram('h_ms', { labelNames: [label] }),
+      () => registry.counter('le_total', { labelNames: [label] }),
+      () => registry.gauge('g', { labelNames: [label] }),
+    ]) {
+      const e = t.throws(define);
+      t.regex(e!.message, new RegExp(`"${label}" is reserved`));
+    }
+  }
+});
+
+test('the 128-character cut never splits a character in two', (t) => {
+  const { registry } = newRegistry();
+  const c = registry.counter('cut_total', { labelNames: ['v'] });
+  c.inc(1, { v: `${'a'.repeat(127)}😀tail` });
+  const [key] = Object.keys(registry.snapshot().counters).filter((k) => k.startsWith('cut_total|'));
+  t.is(key, `cut_total|v=${'a'.repeat(127)}`);
 });
 
 test('options that are not an object throw at definition', (t) => {

@@ -113,9 +113,9 @@ test('`le` and `quantile` are reserved on every metric type (Prometheus reads th
 test('the 128-character cut never splits a character in two', (t) => {
   const { registry } = newRegistry();
   const c = registry.counter('cut_total', { labelNames: ['v'] });
-  c.inc(1, { v: `${'a'.repeat(127)}😀tail` });
+  c.inc(1, { v: `${'x'.repeat(127)}😀tail` });
   const [key] = Object.keys(registry.snapshot().counters).filter((k) => k.startsWith('cut_total|'));
-  t.is(key, `cut_total|v=${'a'.repeat(127)}`);
+  t.is(key, `cut_total|v=${'x'.repeat(127)}`);
 });
 
 test('options that are not an object throw at definition', (t) => {

@@ -1,0 +1,75 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
+import { join } from 'node:path';
+
+export type Shape = 'trivial' | 'realistic';
+export type Mode = 'bare' | 'instrumented';
+
+/** `taskset` pins the services to core 1 and the bench (the load generator) to core 0. */
+export const HAS_TASKSET = spawnSync('taskset', ['-V']).status === 0;
+
+/** Pins this process, and so autocannon running in it, to core 0. */
+export function pinSelf(): boolean {
+  return HAS_TASKSET && spawnSync('taskset', ['-cp', '0', String(process.pid)]).status === 0;
+}
+
+/** One copy of the service in its own process, on 127.0.0.1 and an ephemeral port. */
+export class ServiceProcess {
+  private constructor(
+    readonly label: string,
+    readonly mode: Mode,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static start(label: string, shape: Shape, mode: Mode): Promise<ServiceProcess> {
+    const args = [...process.execArgv, join(__dirname, 'service.ts'), shape, mode];
+    const child = HAS_TASKSET
+      ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0)
+          resolve(new ServiceProcess(label, mode, JSON.parse(out.slice(0, nl)).port, child));
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => reject(new Error(`${label} exited with ${code}`)));
+    });
+  }
+
+  /** The service's own CPU time so far, user + system, in µs. */
+  cpuMicros(): Promise<number> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m: { cpu: NodeJS.CpuUsage }) =>
+        resolve(m.cpu.user + m.cpu.system),
+      );
+      this.child.send('cpu');
+    });
+  }
+
+  /** One Prometheus scrape of `/metrics`, read to the end; resolves to its size in bytes. */
+  scrape(): Promise<number> {
+    return new Promise((resolve) => {
+      const req = get(
+        { host: '127.0.0.1', port: this.port, path: '/metrics', headers: { accept: 'text/plain' } },
+        (res) => {
+          let n = 0;
+          res.on('data', (d: Buffer) => (n += d.length));
+          res.on('end', () => resolve(n));
+          res.on('error', () => resolve(-1));
+        },
+      );
+      req.on('error', () => resolve(-1));
+    });
+  }
+
+  stop(): void {
+    this.child.removeAllListeners('exit');
+    this.child.kill();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The service the load bench drives, run as a child process:
+ * `service.ts <trivial|realistic> <bare|instrumented>`. Both modes run the same handler code;
+ * instrumented adds `httpMetrics()` (defaults: correlation ids on), `@Stage` and
+ * `@ExternalCall` over the classes on the request path, a running `ResourceSampler` and
+ * `/metrics`. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU time.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createMetricsHandler, ExternalCall, httpMetrics, ResourceSampler, Stage } from '../../src';
+
+const [shape, mode] = process.argv.slice(2);
+const instrumented = mode === 'instrumented';
+
+// Trivial shape: a cache lookup and a render, both synchronous.
+class JobCache {
+  get(id: string): { id: string; status: string } {
+    return { id, status: 'running' };
+  }
+}
+class JobView {
+  render(job: { id: string; status: string }): string {
+    return JSON.stringify(job);
+  }
+}
+
+// Realistic shape: three awaited calls of ~1 ms each, as a database, storage and a queue are.
+class JobStore {
+  async insert(job: { name?: unknown }): Promise<string> {
+    await sleep(1);
+    return `job-${String(job.name).length}`;
+  }
+}
+class UploadStorage {
+  async presign(id: string): Promise<string> {
+    await sleep(1);
+    return `https://storage.local/${id}`;
+  }
+}
+class WorkQueue {
+  async enqueue(id: string): Promise<number> {
+    await sleep(1);
+    return id.length;
+  }
+}
+class Intake {
+  constructor(
+    private readonly store = new JobStore(),
+    private readonly storage = new UploadStorage(),
+    private readonly queue = new WorkQueue(),
+  ) {}
+  async accept(job: { name?: unknown }): Promise<{ id: string; uploadUrl: string }> {
+    const id = await this.store.insert(job);
+    const uploadUrl = await this.storage.presign(id);
+    await this.queue.enqueue(id);
+    return { id, uploadUrl };
+  }
+}
+
+if (instrumented) {
+  // The class form, as a service would write `@Stage()` over a class: every method, by name.
+  Stage()(JobView);
+  Stage()(Intake);
+  ExternalCall('cache')(JobCache);
+  ExternalCall('db')(JobStore);
+  ExternalCall('storage')(UploadStorage);
+  ExternalCall('queue')(WorkQueue);
+  new ResourceSampler({ intervalMs: 1000 }).start();
+}
+
+const cache = new JobCache();
+const view = new JobView();
+const intake = new Intake();
+
+function trivial(_req: IncomingMessage, res: ServerResponse): void {
+  const body = view.render(cache.get('123'));
+  res.setHeader('content-type', 'application/json');
+  res.end(body);
+}
+
+function realistic(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    let job: { name?: unknown };
+    try {
+      job = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      res.statusCode = 400;
+      res.end();
+      return;
+    }
+    intake.accept(job).then(
+      (out) => {
+        res.statusCode = 201;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(out));
+      },
+      () => {
+        res.statusCode = 500;
+        res.end();
+      },
+    );
+  });
+}
+
+const handle = shape === 'realistic' ? realistic : trivial;
+const metricsEndpoint = createMetricsHandler();
+const mw = httpMetrics();
+
+const server = createServer(
+  instrumented
+    ? (req, res) => {
+        if (req.url === '/metrics') return metricsEndpoint(req, res);
+        mw(req, res, () => handle(req, res));
+      }
+    : handle,
+);
+
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+});
+
+process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+});
+// The bench owns this process: when it goes, so does the service.
+process.on('disconnect', () => process.exit(0));

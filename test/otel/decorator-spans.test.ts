@@ -1,13 +1,6 @@
 import 'reflect-metadata';
 import { Controller, Get, NotFoundException } from '@nestjs/common';
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
 import test from 'ava';
 import {
   ExternalCall,
@@ -21,15 +14,10 @@ import {
 } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
 import { NoopTracer } from '../../src/tracing';
-import { otelTracer } from '../../src/otel';
+import { installOtelSdk } from '../support/otel-sdk';
 
 // Globals (provider, context manager, obsweave's tracer and the span switch): serial tests.
-const exporter = new InMemorySpanExporter();
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
-const tracer = otelTracer(trace.getTracer('obsweave-test'));
+const { exporter, tracer, spanNamed: named } = installOtelSdk();
 
 test.afterEach.always(() => {
   setTracer(new NoopTracer(), { decoratorSpans: false });
@@ -39,8 +27,6 @@ test.after.always(() => setTraceRefSource(undefined));
 
 const registry = new MetricsRegistry();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const named = (name: string): ReadableSpan | undefined =>
-  exporter.getFinishedSpans().find((s) => s.name === name);
 
 class Asr {
   @ExternalCall('asr', { op: 'transcribe', registry })

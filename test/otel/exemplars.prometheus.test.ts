@@ -1,27 +1,16 @@
 import 'reflect-metadata';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetricsHandler, ExternalCall, MetricsRegistry, setTracer, Traced } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
 import { NoopTracer } from '../../src/tracing';
-import { otelTracer } from '../../src/otel';
+import { installOtelSdk } from '../support/otel-sdk';
 import { startPrometheus } from '../support/prometheus';
 import { requireTool } from '../support/tools';
 
-const exporter = new InMemorySpanExporter();
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(
-  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-);
-setTracer(otelTracer(trace.getTracer('obsweave-test')));
+const { exporter, tracer } = installOtelSdk();
+setTracer(tracer);
 
 test.after.always(() => {
   setTracer(new NoopTracer());

@@ -1,26 +1,17 @@
 import 'reflect-metadata';
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { MetricsRegistry, runWithCorrelationId, setTracer, Stage, Traced, traced } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
 import { NoopTracer } from '../../src/tracing';
 import { activeTraceRef, otelTracer } from '../../src/otel';
+import { installOtelSdk } from '../support/otel-sdk';
 
 // One SDK for the file: tracer provider, context manager and obsweave's tracer are globals, so
 // every test here runs serially and reads only the spans it made.
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager().enable();
-context.setGlobalContextManager(contextManager);
-trace.setGlobalTracerProvider(provider);
-setTracer(otelTracer(trace.getTracer('obsweave-test')));
+const { exporter, tracer } = installOtelSdk();
+setTracer(tracer);
 
 test.after.always(() => {
   setTracer(new NoopTracer());

@@ -107,7 +107,8 @@ function realistic(req: IncomingMessage, res: ServerResponse): void {
 
 const handle = shape === 'realistic' ? realistic : trivial;
 const metricsEndpoint = createMetricsHandler();
-const mw = httpMetrics();
+// OBSWEAVE_LOAD_CORRELATION=off measures the middleware without correlation ids.
+const mw = httpMetrics({ correlation: process.env.OBSWEAVE_LOAD_CORRELATION !== 'off' });
 
 const server = createServer(
   instrumented

@@ -64,7 +64,7 @@ export type {
 
 // Tracing
 export { NoopTracer, NoopSpan, NOOP_SPAN, getTracer, setTracer } from './tracing';
-export type { Span, SpanAttributes, Tracer } from './tracing';
+export type { Span, SpanAttributes, Tracer, SetTracerOptions } from './tracing';
 
 // HTTP
 export {

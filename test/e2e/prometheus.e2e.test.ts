@@ -49,7 +49,7 @@ test('a real Prometheus scraping the media-worker stores what its JSON snapshot 
   const binary = requireTool(t, 'prometheus');
   if (binary === undefined) return;
 
-  const app = await startMediaWorker({ seed: 42, latencyScale: 0.2, leaseMs: 500 });
+  const app = await startMediaWorker({ seed: 42, latencyScale: 0.2 });
   t.teardown(() => app.close());
   const traffic = new Traffic(app.url, { users: 4, thinkMs: 50 }).start();
   t.teardown(() => traffic.stop({ drain: false }));

@@ -37,7 +37,11 @@ async function follow(url: string, id: string): Promise<string[]> {
 test.serial(
   'media-worker: jobs, stages, calls and requests counted; ids reach the worker',
   async (t) => {
-    const app = await startMediaWorker({ latencyScale: 0.1, faults: NO_FAULTS, seed: 1 });
+    const app = await startMediaWorker({
+      latencyScale: 0.1,
+      faults: NO_FAULTS,
+      leaseMs: 10_000, // long: a busy machine's pauses must not look like a lost worker
+    });
     t.teardown(() => app.close());
     const before = await scrape(app.url);
 
@@ -105,7 +109,7 @@ test.serial(
     const app = await startMediaWorker({
       latencyScale: 0.1,
       faults: { ...NO_FAULTS, abandon: 1, persistFail: 1 },
-      leaseMs: 200,
+      leaseMs: 600,
     });
     t.teardown(() => app.close());
     const before = await scrape(app.url);

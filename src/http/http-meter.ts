@@ -51,7 +51,7 @@ export class HttpMeter implements RequestSink {
     if (typeof expressPath === 'string') {
       // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.
       const base = req.baseUrl;
-      return base ? this.normalize(base) + expressPath : this.unmounted(expressPath, url);
+      return base ? mounted(this.normalize(base), expressPath) : this.unmounted(expressPath, url);
     }
     if (this.match !== undefined) {
       const q = url.indexOf('?');
@@ -85,8 +85,13 @@ export class HttpMeter implements RequestSink {
       )
         break;
     }
-    return this.normalize(url.slice(0, cut)) + template;
+    return mounted(this.normalize(url.slice(0, cut)), template);
   }
+}
+
+/** A router's root route is its mount path: `/api/videos` + `/` is `/api/videos`, as mounted directly. */
+function mounted(base: string, path: string): string {
+  return path === '/' && base !== '/' ? base : base + path;
 }
 
 /** Non-empty `/`-separated segments of `s[from, to)`. */

@@ -54,7 +54,7 @@ export function fastifyMetrics(
           trackRequest(raw, state);
         }
         if (correlation) {
-          id = readCorrelationId(raw.headers, readNames);
+          id = readCorrelationId(raw, readNames);
           raw[CORRELATION] = id;
           reply.header(echoName, id);
         }

@@ -12,20 +12,42 @@ function pick(value: string | string[] | undefined): string | undefined {
   return typeof v === 'string' && SAFE_ID.test(v) ? v : undefined;
 }
 
+/** What a correlation id is read from: a Node request. */
+export interface CorrelationSource {
+  readonly rawHeaders?: readonly string[];
+  readonly headers?: IncomingHttpHeaders;
+}
+
 /**
  * The request's correlation id: the first of `names` carrying a well-formed id, else a new
  * UUID. A malformed one is replaced rather than echoed, so a client cannot inject headers or
- * plant an unbounded value in logs.
+ * plant an unbounded value in logs. Read from `rawHeaders` where there are any: Node builds
+ * `req.headers` on first access, work a handler that never reads headers should not pay.
  */
 export function readCorrelationId(
-  headers: IncomingHttpHeaders | undefined,
+  req: CorrelationSource | undefined,
   names: readonly string[] = CORRELATION_HEADERS,
 ): string {
-  if (headers !== undefined && headers !== null) {
+  const raw = req?.rawHeaders;
+  if (Array.isArray(raw)) {
     for (let i = 0; i < names.length; i++) {
-      const id = pick(headers[names[i]]);
+      const id = pick(rawHeader(raw, names[i]));
+      if (id !== undefined) return id;
+    }
+  } else if (req?.headers !== undefined && req.headers !== null) {
+    for (let i = 0; i < names.length; i++) {
+      const id = pick(req.headers[names[i]]);
       if (id !== undefined) return id;
     }
   }
   return randomUUID();
+}
+
+/** The first value of header `name` (lower case) in Node's `[name, value, ...]` list. */
+function rawHeader(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i];
+    if (k.length === name.length && (k === name || k.toLowerCase() === name)) return raw[i + 1];
+  }
+  return undefined;
 }

@@ -50,7 +50,7 @@ export function httpMetrics({
       const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
       if (!ignored(url)) trackRequest(req, new RequestState(meter, performance.now(), url));
       if (correlation) {
-        id = readCorrelationId(req.headers, readNames);
+        id = readCorrelationId(req, readNames);
         if (!res.headersSent) res.setHeader(echoName, id);
       }
     } catch {

@@ -217,3 +217,28 @@ test('unknown methods are one label value; POST and its 5xx are recorded', async
   t.is(counter(registry, `${REQS}method=OTHER,route=/x,code_class=2xx`), 1);
   t.is(counter(registry, 'http.errors_total|route=/x,code=503'), 1);
 });
+
+test('correlation: header names match in any case, x-request-id is the fallback', async (t) => {
+  const registry = new MetricsRegistry();
+  const mw = httpMetrics({ registry });
+  const base = await listen(
+    t,
+    http.createServer((req, res) => mw(req, res, () => res.end(String(correlationId())))),
+  );
+  const get = (headers: Record<string, string>) =>
+    new Promise<{ echoed: unknown; body: string }>((resolve, reject) => {
+      // node:http sends header names as written, so the server sees them in this case.
+      const req = http.get(`${base}/case`, { headers }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ echoed: res.headers['x-correlation-id'], body }));
+      });
+      req.on('error', reject);
+    });
+  t.deepEqual(await get({ 'X-Correlation-ID': 'Mixed-1' }), { echoed: 'Mixed-1', body: 'Mixed-1' });
+  t.deepEqual(await get({ 'X-Request-Id': 'req-2' }), { echoed: 'req-2', body: 'req-2' });
+  t.deepEqual(await get({ 'X-CORRELATION-ID': 'bad id', 'x-request-id': 'req-3' }), {
+    echoed: 'req-3',
+    body: 'req-3',
+  });
+});

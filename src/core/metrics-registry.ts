@@ -183,6 +183,11 @@ export class MetricsRegistry {
       return new InertMetric(name);
     }
     const n = exportName(name, type);
+    if (!/^[a-zA-Z_:]/.test(n.family)) {
+      throw new TypeError(
+        `obsweave: invalid metric name ${JSON.stringify(name)}: it exports as "${n.sample}", with no family name`,
+      );
+    }
     const taken = this.exported.get(n.family) ?? this.exported.get(n.sample);
     if (taken !== undefined) {
       this.ctx.guard.drop(

@@ -110,6 +110,12 @@ test('`le` and `quantile` are reserved on every metric type (Prometheus reads th
   }
 });
 
+test('a counter named only `_total` throws at definition: it has no family name', (t) => {
+  const { registry } = newRegistry();
+  t.throws(() => registry.counter('_total'), { message: /no family name/ });
+  t.notThrows(() => registry.histogram('_ms'));
+});
+
 test('the 128-character cut never splits a character in two', (t) => {
   const { registry } = newRegistry();
   const c = registry.counter('cut_total', { labelNames: ['v'] });

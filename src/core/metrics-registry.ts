@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { copyResult, mergeCollected } from '../export/collected';
-import { exportName } from '../export/export-name';
+import { ExportNames } from '../export/export-name';
 import type { FamilyView } from '../export/family';
 import { toJson } from '../export/json';
 import { toOpenMetricsText } from '../export/openmetrics';
@@ -48,7 +48,7 @@ const EXPORT_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500,
 export class MetricsRegistry {
   private readonly families = new Map<string, AnyMetric>();
   /** Exported names already taken, so that `a.b` and `a_b` cannot both be written. */
-  private readonly exported = new Map<string, string>();
+  private readonly exported = new ExportNames();
   private readonly collectors: Collector[] = [];
   private readonly ctx: MetricContext;
   private readonly exportLatency: Histogram;
@@ -163,12 +163,11 @@ export class MetricsRegistry {
     opts: HistogramOptions = {},
     ctx: MetricContext = this.ctx,
   ): Counter | Gauge | Histogram {
-    checkMetricName(name);
+    checkMetricName(name, type);
     if (opts === null || typeof opts !== 'object') {
       throw new TypeError(`obsweave: metric "${name}": options must be an object`);
     }
-    // `le` and `quantile` mean bucket bounds and quantiles to every Prometheus consumer (and lint).
-    const labelNames = checkLabelNames(name, opts.labelNames, ['le', 'quantile']);
+    const labelNames = checkLabelNames(name, opts.labelNames);
     const existing = this.families.get(name);
     if (existing !== undefined) {
       if (existing.type === type && existing.labelNames.join(',') === labelNames.join(',')) {
@@ -182,19 +181,9 @@ export class MetricsRegistry {
       );
       return new InertMetric(name);
     }
-    const n = exportName(name, type);
-    if (!/^[a-zA-Z_:]/.test(n.family)) {
-      throw new TypeError(
-        `obsweave: invalid metric name ${JSON.stringify(name)}: it exports as "${n.sample}", with no family name`,
-      );
-    }
-    const taken = this.exported.get(n.family) ?? this.exported.get(n.sample);
-    if (taken !== undefined) {
-      this.ctx.guard.drop(
-        'conflict',
-        name,
-        `exports as "${n.sample}", as "${taken}" does; this one records nothing`,
-      );
+    const clash = this.exported.claim(name, type);
+    if (clash !== undefined) {
+      this.ctx.guard.drop('conflict', name, `${clash}; this one records nothing`);
       return new InertMetric(name);
     }
     const help =
@@ -214,8 +203,6 @@ export class MetricsRegistry {
               validateBuckets(name, opts.buckets ?? DEFAULT_BUCKETS_MS),
             );
     this.families.set(name, m);
-    this.exported.set(n.family, name);
-    this.exported.set(n.sample, name);
     return m;
   }
 

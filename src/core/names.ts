@@ -1,21 +1,31 @@
+import { exportName } from '../export/export-name';
+import type { MetricType } from './types';
+
 // Dots are allowed in obsweave's own names (`http.requests_total`) and become `_` on export.
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:.]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** Throws at definition time, naming the metric: a bad name is a programming error. */
-export function checkMetricName(name: unknown): asserts name is string {
+/**
+ * Throws at definition time, naming the metric: a bad name is a programming error. With its
+ * type, also a name that exports with nothing before its suffix (a counter named `_total`).
+ */
+export function checkMetricName(name: unknown, type?: MetricType): asserts name is string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
     throw new TypeError(
       `obsweave: invalid metric name ${JSON.stringify(name)}: use letters, digits, "_", ":" and "."`,
     );
   }
+  if (type !== undefined && exportName(name, type).family === '') {
+    throw new TypeError(
+      `obsweave: invalid metric name ${JSON.stringify(name)}: it exports with no family name`,
+    );
+  }
 }
 
-export function checkLabelNames(
-  metric: string,
-  labelNames: unknown,
-  reserved: readonly string[] = [],
-): string[] {
+// `le` and `quantile` mean bucket bounds and quantiles to every Prometheus consumer (and lint).
+const RESERVED_LABELS: readonly string[] = ['le', 'quantile'];
+
+export function checkLabelNames(metric: string, labelNames: unknown): string[] {
   if (labelNames === undefined) return [];
   if (!Array.isArray(labelNames)) {
     throw new TypeError(`obsweave: metric "${metric}": labelNames must be an array of strings`);
@@ -26,7 +36,7 @@ export function checkLabelNames(
       throw new TypeError(`obsweave: metric "${metric}": invalid label name ${JSON.stringify(l)}`);
     }
     // Labels are read as `labels[name]`: a missing `constructor` would read Object's.
-    if (reserved.includes(l) || l in Object.prototype) {
+    if (RESERVED_LABELS.includes(l) || l in Object.prototype) {
       throw new TypeError(`obsweave: metric "${metric}": label name "${l}" is reserved`);
     }
     if (seen.has(l)) {

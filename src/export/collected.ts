@@ -2,7 +2,7 @@ import { catalogEntry } from '../core/catalog';
 import { checkLabelNames, checkMetricName } from '../core/names';
 import { labelValue } from '../core/redact';
 import type { CollectorResult, HistogramSnapshot, MetricType } from '../core/types';
-import { exportName } from './export-name';
+import { ExportNames } from './export-name';
 import type { BucketSeries, FamilyView, ScalarSeries } from './family';
 
 const LABEL_START = /^[a-zA-Z_][a-zA-Z0-9_]*=/;
@@ -48,16 +48,8 @@ export function mergeCollected(
   const out: (FamilyView | Merged)[] = [...families];
   const index = new Map<string, number>(families.map((f, i) => [f.name, i]));
   // Exported names already written, so a collected `a_b` cannot repeat the family of `a.b`.
-  const exported = new Map<string, string>();
-  const claim = (name: string, type: MetricType): string | undefined => {
-    const n = exportName(name, type);
-    const taken = exported.get(n.family) ?? exported.get(n.sample);
-    if (taken !== undefined) return `exports as "${n.sample}", as "${taken}" does`;
-    exported.set(n.family, name);
-    exported.set(n.sample, name);
-    return undefined;
-  };
-  for (const f of families) claim(f.name, f.type);
+  const exported = new ExportNames();
+  for (const f of families) exported.claim(f.name, f.type);
   const touched = (i: number): Merged => {
     const f = out[i];
     if ('series' in f) return f;
@@ -86,12 +78,12 @@ export function mergeCollected(
     if (i === undefined) {
       // A new family from a collector gets the checks a defined one gets.
       try {
-        checkMetricName(name);
-        checkLabelNames(name, labelNames, type === 'histogram' ? ['le'] : []);
+        checkMetricName(name, type);
+        checkLabelNames(name, labelNames);
       } catch (e) {
         return reject(name, `collected as "${key}": ${(e as Error).message}`);
       }
-      const clash = claim(name, type);
+      const clash = exported.claim(name, type);
       if (clash !== undefined) return reject(name, clash);
       const help = catalogEntry(name)?.help ?? name;
       i = out.push({ name, help, type, labelNames, series: new Map() }) - 1;

@@ -42,3 +42,22 @@ export function exportName(name: string, type: MetricType): ExportName {
   }
   return { family: core, sample: type === 'counter' ? `${core}_total` : core, unit, mul, div };
 }
+
+/**
+ * The exported names taken so far, so that two obsweave names never write one family: `a.b`
+ * and `a_b`, `x_ms` and `x_seconds`, a counter `c` and a gauge `c_total`. One per registry, and
+ * one per export that merges collected families into it.
+ */
+export class ExportNames {
+  private readonly taken = new Map<string, string>();
+
+  /** Takes the exported names of `name`; on a clash, returns why and takes nothing. */
+  claim(name: string, type: MetricType): string | undefined {
+    const n = exportName(name, type);
+    const taken = this.taken.get(n.family) ?? this.taken.get(n.sample);
+    if (taken !== undefined) return `exports as "${n.sample}", as "${taken}" does`;
+    this.taken.set(n.family, name);
+    this.taken.set(n.sample, name);
+    return undefined;
+  }
+}

@@ -22,25 +22,42 @@ export const defaultLogger: Logger = (msg) => console.warn(`obsweave: ${msg}`);
  */
 export class Guard {
   private readonly seen = new Set<string>();
+  /** Subjects already reported, per reason: a repeated drop builds no string at all. */
+  private readonly dropped = new Map<DropReason, Set<string>>();
   /** Set by the registry once its `obsweave.dropped_total` exists. */
   onDrop: (reason: DropReason) => void = () => {};
 
   constructor(private readonly logger: Logger) {}
 
-  drop(reason: DropReason, subject: string, detail: string): void {
+  /**
+   * Counts a dropped call and reports it once per subject and reason. `detail` may be a
+   * function, called only for that one report, so a bad call repeated in a loop costs a count
+   * and a set lookup, not a message.
+   */
+  drop(reason: DropReason, subject: string, detail: string | (() => string)): void {
     this.onDrop(reason);
-    this.once(`${reason}\u0000${subject}`, `${subject}: ${detail}`);
+    let seen = this.dropped.get(reason);
+    if (seen === undefined) this.dropped.set(reason, (seen = new Set()));
+    if (!remember(seen, subject)) return;
+    this.log(() => `${subject}: ${typeof detail === 'function' ? detail() : detail}`);
   }
 
   once(key: string, msg: string): void {
-    if (this.seen.has(key)) return;
-    // Bounded: a flood of distinct subjects must not grow memory without end.
-    if (this.seen.size >= 10000) return;
-    this.seen.add(key);
+    if (remember(this.seen, key)) this.log(() => msg);
+  }
+
+  private log(msg: () => string): void {
     try {
-      this.logger(msg);
+      this.logger(msg());
     } catch {
-      // a logger that throws must not take the caller down
+      // a logger (or a message) that throws must not take the caller down
     }
   }
+}
+
+/** Adds `key`; false when it was there, or when the set is full: a flood of distinct subjects must not grow memory without end. */
+function remember(set: Set<string>, key: string): boolean {
+  if (set.has(key) || set.size >= 10000) return false;
+  set.add(key);
+  return true;
 }

@@ -27,7 +27,7 @@ export abstract class Metric<S extends Series> {
       ctx.guard.drop(
         'overflow',
         name,
-        `more than ${max} label sets; new ones are folded into "__overflow__"`,
+        () => `more than ${max} label sets; new ones are folded into "__overflow__"`,
       ),
     );
   }
@@ -38,7 +38,8 @@ export abstract class Metric<S extends Series> {
       this.guard.drop(
         'undeclared_label',
         this.name,
-        `labels ${describeKeys(labels)} include names not declared in [${this.labelNames.join(', ')}]; they are ignored`,
+        () =>
+          `labels ${describeKeys(labels)} include names not declared in [${this.labelNames.join(', ')}]; they are ignored`,
       );
     }
     return this.table.get(labels);
@@ -55,12 +56,16 @@ export abstract class Metric<S extends Series> {
   }
 
   invalid(v: unknown): void {
-    this.guard.drop('invalid_value', this.name, `${describe(v)} is not a valid value; dropped`);
+    this.guard.drop(
+      'invalid_value',
+      this.name,
+      () => `${describe(v)} is not a valid value; dropped`,
+    );
   }
 
   /** A call that threw inside obsweave (a label getter, a hostile object): dropped. */
   protected failed(e: unknown): void {
-    this.guard.drop('invalid_value', this.name, `call dropped: ${describe(e)}`);
+    this.guard.drop('invalid_value', this.name, () => `call dropped: ${describe(e)}`);
   }
 
   reset(): void {

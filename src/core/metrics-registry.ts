@@ -110,9 +110,10 @@ export class MetricsRegistry {
 
   /**
    * Reports a dropped call through the registry's guard: counted in `obsweave.dropped_total`
-   * and logged once per subject and reason. For integrations that drop data of their own.
+   * and logged once per subject and reason (`detail` may be a function, called only then).
+   * For integrations that drop data of their own.
    */
-  drop(reason: DropReason, subject: string, detail: string): void {
+  drop(reason: DropReason, subject: string, detail: string | (() => string)): void {
     this.ctx.guard.drop(reason, subject, detail);
   }
 

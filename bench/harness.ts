@@ -1,3 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Interleaved micro-benchmarks: every round runs each case once (A B C A B C …), so that a noisy
  * neighbour slows all cases alike; figures are medians over rounds, compared as ratios.
@@ -92,4 +96,36 @@ export function report(
     );
     return { of, to, ratio, max, ok };
   });
+}
+
+/** Where and when a run happened: printed first, and written with its results. */
+export interface Machine {
+  date: string;
+  node: string;
+  cpus: number;
+  cpu: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    node: process.version,
+    cpus: list.length,
+    cpu: list[0]?.model ?? 'unknown cpu',
+  };
+}
+
+/** `obsweave <title> — 2026-11-28, Node v20.20.2, 2 × AMD EPYC` */
+export function machineLine(title: string, m: Machine = machine()): string {
+  return `obsweave ${title} — ${m.date}, Node ${m.node}, ${m.cpus} × ${m.cpu}`;
+}
+
+/** Writes `bench/results/<kind>-<date>.json` with the machine and `data`; returns its path. */
+export function writeResults(kind: string, m: Machine, data: Record<string, unknown>): string {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${kind}-${m.date}.json`);
+  writeFileSync(file, `${JSON.stringify({ ...m, ...data }, null, 2)}\n`);
+  return file;
 }

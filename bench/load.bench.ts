@@ -9,10 +9,7 @@
  * but moves with whatever else the shared machine runs; and the service's own CPU time per
  * request (from `process.cpuUsage()` in the service), which holds only its own work.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { median } from './harness';
+import { machine, machineLine, median, writeResults } from './harness';
 import { HAS_TASKSET, pinSelf, ServiceProcess, type Shape } from './load/service-process';
 
 // autocannon ships no types: the part of its API used here.
@@ -161,10 +158,10 @@ function print(r: ShapeResult): void {
 }
 
 async function main(): Promise<void> {
-  const date = new Date().toISOString().slice(0, 10);
+  const m = machine();
   const pinned = pinSelf();
   console.log(
-    `obsweave load — ${date}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ` +
+    `${machineLine('load', m)}, ` +
       (pinned ? 'services on core 1, autocannon on core 0' : 'not pinned (no taskset)'),
   );
   const results: ShapeResult[] = [];
@@ -178,19 +175,12 @@ async function main(): Promise<void> {
     `\nrealistic: instrumented / bare ${real.throughput.instrumented.toFixed(3)}x ` +
       `(target >= 0.98x, A/A ${real.throughput.aa.toFixed(3)}x) ${ok ? 'ok' : 'MISSED'}`,
   );
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `load-${date}.json`);
-  const json = {
-    date,
-    node: process.version,
-    cpus: cpus().length,
+  const file = writeResults('load', m, {
     pinned: HAS_TASKSET && pinned,
     pairs: PAIRS,
     roundSeconds: ROUND_S,
     results,
-  };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  });
   console.log(`wrote ${file}`);
 }
 

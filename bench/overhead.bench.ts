@@ -11,10 +11,7 @@
  * - `pipeline`: the worker pipeline, bare against `@Stage` + `@ExternalCall`.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { fmtNs } from './harness';
+import { fmtNs, machine, machineLine, writeResults } from './harness';
 import { HTTP_CASE_NAMES, httpCases, type HttpCaseId } from './overhead/http-cases';
 import { CALLS_PER_JOB, PIPELINE_CASE_NAMES, pipelineCases } from './overhead/pipeline-cases';
 import { pairedDelta, pairedRounds, pairedThroughput, type CaseSamples } from './overhead/rounds';
@@ -68,11 +65,8 @@ function printHttp(title: string, results: readonly CaseSamples[]): void {
 }
 
 async function main(): Promise<void> {
-  const date = new Date().toISOString().slice(0, 10);
-  console.log(
-    `obsweave overhead — ${date}, Node ${process.version}, ` +
-      `${cpus().length} × ${cpus()[0]?.model ?? 'unknown cpu'}`,
-  );
+  const m = machine();
+  console.log(machineLine('overhead', m));
   const results = {} as Record<Group, CaseSamples[]>;
   for (const g of GROUPS) results[g] = await inChild(g);
 
@@ -128,19 +122,7 @@ async function main(): Promise<void> {
     `  (e) @Route − (a): ${fmtNs(d('e'))} per request (no AsyncLocalStorage: ${fmtNs(d('e', noAls))})`,
   );
 
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `overhead-${date}.json`);
-  const json = {
-    date,
-    node: process.version,
-    cpus: cpus().length,
-    cpu: cpus()[0]?.model,
-    rounds: ROUNDS,
-    results,
-    targets,
-  };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  const file = writeResults('overhead', m, { rounds: ROUNDS, results, targets });
   console.log(`\nwrote ${file}`);
 }
 

@@ -3,15 +3,12 @@
  * then the decorator overhead. Prints medians of interleaved rounds and ratios; the machine is
  * shared and noisy, so only the ratios mean anything.
  */
-import { cpus } from 'node:os';
+import { machineLine } from './harness';
 import { runMemoryBench } from './memory.bench';
 import { runRegistryBench } from './registry.bench';
 
 async function main(): Promise<void> {
-  console.log(
-    `obsweave bench — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
-      `${cpus().length} × ${cpus()[0]?.model ?? 'unknown cpu'}`,
-  );
+  console.log(machineLine('bench'));
   const targets: { of: string; to: string; ratio: number; max: number; ok: boolean }[] = [];
   targets.push(...(await runRegistryBench()));
   for (const m of runMemoryBench()) {

@@ -5,13 +5,10 @@ import type {
   HookHandlerDoneFunction,
 } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { runWithCorrelationId } from '../http/correlation';
-import { CORRELATION_HEADERS, readCorrelationId } from '../http/correlation-header';
+import { correlationNames, readCorrelationId } from '../http/correlation-header';
 import { HttpMeter } from '../http/http-meter';
 import type { HttpMetricsOptions } from '../http/http-metrics';
-import { ignoreMatcher } from '../http/ignore';
-import { RequestState, trackRequest } from '../http/request-tracker';
 
 /** The options of `httpMetrics`; the route comes from Fastify's router first. */
 export type FastifyMetricsOptions = HttpMetricsOptions;
@@ -28,13 +25,12 @@ type RawRequest = IncomingMessage & { [CORRELATION]?: string };
  */
 export function fastifyMetrics(
   fastify: FastifyInstance,
-  { correlation = true, correlationHeader, ignore, ...routeOptions }: FastifyMetricsOptions,
+  { correlation = true, correlationHeader, ...routeOptions }: FastifyMetricsOptions,
   done: (err?: Error) => void,
 ): void {
   const meter = new HttpMeter(routeOptions);
-  const readNames = correlationHeader ? [correlationHeader.toLowerCase()] : CORRELATION_HEADERS;
+  const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
-  const ignored = ignoreMatcher(ignore);
 
   fastify.addHook(
     'onRequest',
@@ -46,13 +42,8 @@ export function fastifyMetrics(
       const raw = request.raw as RawRequest;
       let id: string | undefined;
       try {
-        const url = raw.url ?? '/';
-        if (!ignored(url)) {
-          const state = new RequestState(meter, performance.now(), url);
-          // Known once routed; a 404 has none and falls back to templates or the raw path.
-          state.route = request.routeOptions?.url;
-          trackRequest(raw, state);
-        }
+        // The route is known once routed; a 404 has none and falls back to templates or the path.
+        meter.begin(raw, raw.url ?? '/', request.routeOptions?.url);
         if (correlation) {
           id = readCorrelationId(raw, readNames);
           raw[CORRELATION] = id;

@@ -4,6 +4,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 /** Header names read, in order, when no `correlationHeader` is configured. */
 export const CORRELATION_HEADERS: readonly string[] = ['x-correlation-id', 'x-request-id'];
 
+/** The header names read, in order: the configured one alone, else the defaults. The first is echoed. */
+export function correlationNames(header?: string): readonly string[] {
+  return header ? [header.toLowerCase()] : CORRELATION_HEADERS;
+}
+
 /** Headers are echoed back: only short ids of safe characters are taken as they come. */
 const SAFE_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
 

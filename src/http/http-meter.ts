@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { httpRecorder, type HttpOutcome, type HttpRecorder } from './http-recorder';
 import { normalizeRoute } from './normalize-route';
-import type { RequestSink, RequestState } from './request-tracker';
+import { ignoreMatcher } from './ignore';
+import { RequestState, trackRequest, type RequestSink } from './request-tracker';
 import { compileRoutes, type RouteMatcher } from './route-matcher';
 
 /** The route label of requests that match none of the configured `routes`. */
@@ -17,6 +18,8 @@ export interface HttpRouteOptions {
   routes?: readonly string[];
   /** Turns a raw path (query included) into a route when no template applies. Default `normalizeRoute`. */
   normalize?: (path: string) => string;
+  /** Paths (query dropped) that are not measured. Default: only `/metrics`. Replaces the default. */
+  ignore?: (path: string) => boolean;
 }
 
 /** Express's view of a request, read only when the request ends (Express sets it late). */
@@ -34,11 +37,29 @@ export class HttpMeter implements RequestSink {
   private readonly recorder: HttpRecorder;
   private readonly match: RouteMatcher | undefined;
   private readonly normalize: (path: string) => string;
+  private readonly ignored: (url: string) => boolean;
 
-  constructor({ registry = metrics, routes, normalize = normalizeRoute }: HttpRouteOptions = {}) {
+  constructor({
+    registry = metrics,
+    routes,
+    normalize = normalizeRoute,
+    ignore,
+  }: HttpRouteOptions = {}) {
+    this.ignored = ignoreMatcher(ignore);
     this.recorder = httpRecorder(registry);
     this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
     this.normalize = normalize;
+  }
+
+  /**
+   * Starts measuring `req`, arrived with `url`, unless that URL is ignored. `route` is the
+   * template when the framework already knows it (Fastify's router).
+   */
+  begin(req: IncomingMessage, url: string, route?: string): void {
+    if (this.ignored(url)) return;
+    const state = new RequestState(this, performance.now(), url);
+    state.route = route;
+    trackRequest(req, state);
   }
 
   complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void {

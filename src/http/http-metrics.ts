@@ -1,10 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { enterCorrelationId, runWithCorrelationId } from './correlation';
-import { CORRELATION_HEADERS, readCorrelationId } from './correlation-header';
+import { correlationNames, readCorrelationId } from './correlation-header';
 import { HttpMeter, type HttpRouteOptions } from './http-meter';
-import { ignoreMatcher } from './ignore';
-import { RequestState, trackRequest } from './request-tracker';
 
 export interface HttpMetricsOptions extends HttpRouteOptions {
   /**
@@ -15,8 +12,6 @@ export interface HttpMetricsOptions extends HttpRouteOptions {
   correlation?: boolean;
   /** The one header read and echoed. Default: read `x-correlation-id`, then `x-request-id`; echo `x-correlation-id`. */
   correlationHeader?: string;
-  /** Paths (query dropped) that are not measured. Default: only `/metrics`. Replaces the default. */
-  ignore?: (path: string) => boolean;
 }
 
 export type HttpMetricsMiddleware = (
@@ -36,19 +31,16 @@ export type HttpMetricsMiddleware = (
 export function httpMetrics({
   correlation = true,
   correlationHeader,
-  ignore,
   ...routeOptions
 }: HttpMetricsOptions = {}): HttpMetricsMiddleware {
   const meter = new HttpMeter(routeOptions);
-  const readNames = correlationHeader ? [correlationHeader.toLowerCase()] : CORRELATION_HEADERS;
+  const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
-  const ignored = ignoreMatcher(ignore);
 
   return function httpMetricsMiddleware(req, res, next) {
     let id: string | undefined;
     try {
-      const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      if (!ignored(url)) trackRequest(req, new RequestState(meter, performance.now(), url));
+      meter.begin(req, (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/');
       if (correlation) {
         id = readCorrelationId(req, readNames);
         if (!res.headersSent) res.setHeader(echoName, id);

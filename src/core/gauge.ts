@@ -1,4 +1,4 @@
-import { Metric, type MetricContext } from './metric';
+import { finite, Metric, type MetricContext } from './metric';
 import type { Series } from './series-table';
 import type { BoundGauge, Gauge, LabelValues } from './types';
 
@@ -7,10 +7,6 @@ export class GaugeSeries implements Series {
   reset(): void {
     this.v = 0;
   }
-}
-
-function finite(v: unknown): v is number {
-  return typeof v === 'number' && v - v === 0;
 }
 
 class BoundGaugeImpl implements BoundGauge {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
 import { traceRefSource, type Exemplar } from './exemplars';
-import { Metric, type MetricContext } from './metric';
+import { finite, Metric, type MetricContext } from './metric';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
 
@@ -56,11 +56,6 @@ export class HistogramSeries implements Series {
     this.count = 0;
     this.exemplars = undefined;
   }
-}
-
-/** Finite: NaN and ±Infinity fail. */
-function finite(v: unknown): v is number {
-  return typeof v === 'number' && v - v === 0;
 }
 
 class BoundHistogramImpl implements BoundHistogram {

@@ -86,6 +86,11 @@ function describeKeys(labels: LabelValues): string {
   }
 }
 
+/** A gauge or histogram value: a number, not NaN nor ±Infinity (`v - v` is NaN for both). */
+export function finite(v: unknown): v is number {
+  return typeof v === 'number' && v - v === 0;
+}
+
 export function describe(v: unknown): string {
   try {
     if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);

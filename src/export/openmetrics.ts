@@ -5,15 +5,12 @@ import { writeText, type Dialect } from './text-writer';
 export const OPENMETRICS_CONTENT_TYPE =
   'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
-function escapeHelp(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
 const openMetrics: Dialect = {
   header: (f, n) =>
     `# TYPE ${n.family} ${f.type}\n` +
     (n.unit === '' ? '' : `# UNIT ${n.family} ${n.unit}\n`) +
-    `# HELP ${n.family} ${escapeHelp(f.help)}\n`,
+    // OpenMetrics escapes HELP as it does label values: backslash, newline, double quote.
+    `# HELP ${n.family} ${escapeLabelValue(f.help)}\n`,
   exemplar: (e, n) =>
     e === undefined
       ? ''

@@ -55,23 +55,24 @@ function handlesFor(registry: MetricsRegistry, service: string, op: string): Han
 /** `external.calls_total{service,op,outcome}` and `external.call_latency_ms{service,op}`. */
 class ExternalCallProbe implements Probe {
   private readonly h: Handles;
-  private readonly shape: SpanShape;
+  // Made on the first span: `withExternalCall` builds a probe per call, spans or not.
+  private shape: SpanShape | undefined = undefined;
 
   constructor(
     readonly registry: MetricsRegistry,
-    service: string,
-    op: string,
+    private readonly service: string,
+    private readonly op: string,
     private readonly classify: Classify | undefined,
   ) {
     this.h = handlesFor(registry, service, op);
-    this.shape = {
-      name: `${service} ${op}`,
-      attributes: { 'peer.service': service, 'obsweave.external.op': op },
-    };
   }
 
   span(): SpanShape {
-    return this.shape;
+    const { service, op } = this;
+    return (this.shape ??= {
+      name: `${service} ${op}`,
+      attributes: { 'peer.service': service, 'obsweave.external.op': op },
+    });
   }
 
   spanResult(span: Span, err: unknown, failed: boolean): void {

@@ -25,7 +25,8 @@ interface Handles {
 class StageProbe implements Probe {
   private readonly latency: BoundHistogram;
   private readonly h: Handles;
-  private readonly shape: SpanShape;
+  // Made on the first span: `withStage` builds a probe per call, spans or not.
+  private shape: SpanShape | undefined = undefined;
 
   constructor(
     readonly registry: MetricsRegistry,
@@ -37,11 +38,11 @@ class StageProbe implements Probe {
       codes: codeCapFor(registry, FAILURES, stage),
     }));
     this.latency = this.h.latency;
-    this.shape = { name: `stage ${stage}`, attributes: { 'obsweave.stage': stage } };
   }
 
   span(): SpanShape {
-    return this.shape;
+    const stage = this.stage;
+    return (this.shape ??= { name: `stage ${stage}`, attributes: { 'obsweave.stage': stage } });
   }
 
   ok(ms: number): void {

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 
 export type Shape = 'trivial' | 'realistic';
 export type Mode = 'bare' | 'instrumented';
@@ -13,6 +15,30 @@ export function pinSelf(): boolean {
   return HAS_TASKSET && spawnSync('taskset', ['-cp', '0', String(process.pid)]).status === 0;
 }
 
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The service compiled to plain JavaScript beside the package, so it runs on `node` alone and
+ * reaches `obsweave` (the built `dist/`) by the package's own name: no compiler hooks in the
+ * measured processes.
+ */
+let compiled: string | undefined;
+function serviceScript(): string {
+  if (compiled !== undefined) return compiled;
+  const source = readFileSync(join(__dirname, 'service.ts'), 'utf8');
+  const { outputText } = transpileModule(source, {
+    compilerOptions: {
+      module: ModuleKind.CommonJS,
+      target: ScriptTarget.ES2022,
+      esModuleInterop: true,
+    },
+  });
+  const dir = join(ROOT, 'build', 'bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync((compiled = join(dir, 'load-service.js')), outputText);
+  return compiled;
+}
+
 /** One copy of the service in its own process, on 127.0.0.1 and an ephemeral port. */
 export class ServiceProcess {
   private constructor(
@@ -23,7 +49,7 @@ export class ServiceProcess {
   ) {}
 
   static start(label: string, shape: Shape, mode: Mode): Promise<ServiceProcess> {
-    const args = [...process.execArgv, join(__dirname, 'service.ts'), shape, mode];
+    const args = [serviceScript(), shape, mode];
     const child = HAS_TASKSET
       ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
           stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

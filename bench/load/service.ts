@@ -1,17 +1,23 @@
 /**
- * The service the load bench drives, run as a child process:
- * `service.ts <trivial|realistic> <bare|instrumented>`. Both modes run the same handler code;
- * instrumented adds `httpMetrics()` (defaults: correlation ids on), `@Stage` and
- * `@ExternalCall` over the classes on the request path, a running `ResourceSampler` and
- * `/metrics`. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU time.
+ * The service the load bench drives, run as a child process from its compiled form against
+ * the built package, as a service runs in production: `service.js <trivial|realistic>
+ * <bare|instrumented>`. Both modes run the same handler code; instrumented adds `httpMetrics()`
+ * (defaults: correlation ids on), `@Stage` and `@ExternalCall` over the classes on the request
+ * path, a running `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of
+ * `http`, `correlation`, `decorators`, `sampler`; default all) instruments only some, to
+ * attribute a cost. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU time.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMetricsHandler, ExternalCall, httpMetrics, ResourceSampler, Stage } from '../../src';
+import { createMetricsHandler, ExternalCall, httpMetrics, ResourceSampler, Stage } from 'obsweave';
 
 const [shape, mode] = process.argv.slice(2);
 const instrumented = mode === 'instrumented';
+const parts = new Set(
+  (process.env.OBSWEAVE_LOAD_PARTS ?? 'http,correlation,decorators,sampler').split(','),
+);
+const has = (part: string): boolean => instrumented && parts.has(part);
 
 // Trivial shape: a cache lookup and a render, both synchronous.
 class JobCache {
@@ -58,7 +64,7 @@ class Intake {
   }
 }
 
-if (instrumented) {
+if (has('decorators')) {
   // The class form, as a service would write `@Stage()` over a class: every method, by name.
   Stage()(JobView);
   Stage()(Intake);
@@ -66,8 +72,8 @@ if (instrumented) {
   ExternalCall('db')(JobStore);
   ExternalCall('storage')(UploadStorage);
   ExternalCall('queue')(WorkQueue);
-  new ResourceSampler({ intervalMs: 1000 }).start();
 }
+if (has('sampler')) new ResourceSampler({ intervalMs: 1000 }).start();
 
 const cache = new JobCache();
 const view = new JobView();
@@ -107,14 +113,15 @@ function realistic(req: IncomingMessage, res: ServerResponse): void {
 
 const handle = shape === 'realistic' ? realistic : trivial;
 const metricsEndpoint = createMetricsHandler();
-// OBSWEAVE_LOAD_CORRELATION=off measures the middleware without correlation ids.
-const mw = httpMetrics({ correlation: process.env.OBSWEAVE_LOAD_CORRELATION !== 'off' });
+const mw = httpMetrics({ correlation: has('correlation') });
+const measured = has('http');
 
 const server = createServer(
   instrumented
     ? (req, res) => {
         if (req.url === '/metrics') return metricsEndpoint(req, res);
-        mw(req, res, () => handle(req, res));
+        if (measured) mw(req, res, () => handle(req, res));
+        else handle(req, res);
       }
     : handle,
 );

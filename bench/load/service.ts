@@ -5,12 +5,21 @@
  * (defaults: correlation ids on), `@Stage` and `@ExternalCall` over the classes on the request
  * path, a running `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of
  * `http`, `correlation`, `decorators`, `sampler`; default all) instruments only some, to
- * attribute a cost. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU time.
+ * attribute a cost; `context` alone runs each request under `runWithCorrelationId` with a
+ * fixed id and no middleware: the AsyncLocalStorage without the header work. Prints
+ * `{"port":…}` once listening; answers `cpu` messages with its CPU time.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMetricsHandler, ExternalCall, httpMetrics, ResourceSampler, Stage } from 'obsweave';
+import {
+  createMetricsHandler,
+  ExternalCall,
+  httpMetrics,
+  ResourceSampler,
+  runWithCorrelationId,
+  Stage,
+} from 'obsweave';
 
 const [shape, mode] = process.argv.slice(2);
 const instrumented = mode === 'instrumented';
@@ -115,12 +124,14 @@ const handle = shape === 'realistic' ? realistic : trivial;
 const metricsEndpoint = createMetricsHandler();
 const mw = httpMetrics({ correlation: has('correlation') });
 const measured = has('http');
+const contextOnly = has('context');
 
 const server = createServer(
   instrumented
     ? (req, res) => {
         if (req.url === '/metrics') return metricsEndpoint(req, res);
         if (measured) mw(req, res, () => handle(req, res));
+        else if (contextOnly) runWithCorrelationId('load-bench', () => handle(req, res));
         else handle(req, res);
       }
     : handle,

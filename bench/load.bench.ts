@@ -129,11 +129,14 @@ interface CaseResult {
 }
 
 /**
- * The connections that keep `s` about `c.busy` busy. In the realistic shape throughput, and so
- * CPU share, grows in proportion to the connections until the core is nearly saturated.
+ * The connections that keep `s` about `c.busy` busy (`c.connections` when unset). In the
+ * realistic shape throughput, and so CPU share, grows in proportion to the connections until
+ * the core is nearly saturated.
  */
-async function calibrate(s: ServiceProcess, c: Case, busy: number): Promise<number> {
+async function calibrate(s: ServiceProcess, c: Case): Promise<number> {
+  const { busy } = c;
   let n = c.connections;
+  if (busy === undefined) return n;
   for (let step = 0; step < 3; step++) {
     const r = await round(s, { ...c, connections: n });
     if (Math.abs(r.busy - busy) < 0.05) break;
@@ -151,7 +154,7 @@ async function runCase(spec: Case): Promise<CaseResult> {
   ]);
   try {
     for (const s of [a, b, i]) await round(s, c); // warm-up: JIT, connections, caches
-    if (c.busy !== undefined) c.connections = await calibrate(a, c, c.busy);
+    c.connections = await calibrate(a, c);
     const rounds = { a: [] as Round[], b: [] as Round[], instrumented: [] as Round[] };
     for (let p = 0; p < PAIRS; p++) {
       const order = p % 2 === 0 ? [a, i, b] : [b, i, a];

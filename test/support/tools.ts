@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 
 /**
  * External tools some tests need (`promtool`). When `OBSWEAVE_REQUIRE_TOOLS=1` (as in CI), a
@@ -50,6 +50,30 @@ export function requireTool(t: ExecutionContext, name: string): string | undefin
     t.pass();
   }
   return undefined;
+}
+
+/**
+ * The ava `test` to declare a test that needs these tools: `test` itself when they are all
+ * installed, or when `OBSWEAVE_REQUIRE_TOOLS=1` (the test then fails on the missing tool
+ * through `requireTool`); otherwise `test.skip`, so the summary counts it as skipped.
+ *
+ *   const withPromtool = testWithTools('promtool');
+ *   withPromtool('the output passes promtool', (t) => { ... });
+ */
+export function testWithTools(...names: string[]): typeof test.serial {
+  const missing = names.filter((name) => findTool(name) === undefined);
+  if (missing.length === 0 || toolsRequired()) return test;
+  console.warn(
+    `obsweave tests: ${missing.join(', ')} not installed; the tests that need it are skipped (set ${REQUIRE_TOOLS_ENV}=1 to make them fail)`,
+  );
+  return test.skip as unknown as typeof test.serial;
+}
+
+/** As `testWithTools`, for tests that must run one at a time (`test.serial`). */
+export function serialTestWithTools(...names: string[]): typeof test.serial {
+  const missing = names.filter((name) => findTool(name) === undefined);
+  if (missing.length === 0 || toolsRequired()) return test.serial;
+  return testWithTools(...names);
 }
 
 export interface ToolResult {

@@ -1,0 +1,191 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+// The package as a user gets it: packed from a fresh copy of the sources (so `prepack` must
+// build), installed from the tarball into a consumer project, compiled under every
+// `moduleResolution` a TypeScript project may use, and run.
+
+const ROOT = join(__dirname, '..', '..');
+const TSC5 = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+interface Packed {
+  tarball: string;
+  files: string[];
+  entries: string[];
+}
+
+let work: string;
+let packed: Promise<Packed>;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+test.before(() => {
+  // Under the project, so the consumer finds the optional peers (NestJS, OpenTelemetry,
+  // Fastify) in the project's node_modules, as an app that installed them would.
+  mkdirSync(join(ROOT, 'build'), { recursive: true });
+  work = mkdtempSync(join(ROOT, 'build', 'pack-'));
+  packed = (async () => {
+    const source = join(work, 'source');
+    mkdirSync(source);
+    for (const f of [
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'README.md',
+      'LICENSE',
+    ]) {
+      cpSync(join(ROOT, f), join(source, f));
+    }
+    cpSync(join(ROOT, 'src'), join(source, 'src'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+    const [info] = JSON.parse(
+      run('npm', ['pack', '--json', '--pack-destination', work], source),
+    ) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    const entries = Object.keys(pkg.exports)
+      .filter((k) => k !== './package.json')
+      .map((k) => (k === '.' ? 'obsweave' : `obsweave/${k.slice(2)}`));
+    return { tarball: join(work, info.filename), files: info.files.map((f) => f.path), entries };
+  })();
+});
+
+test.after.always(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+test('npm pack builds first and ships the build, the licence and no source maps', async (t) => {
+  const { files, entries } = await packed;
+  t.true(files.includes('dist/index.js'));
+  t.true(files.includes('LICENSE'));
+  t.true(files.includes('README.md'));
+  for (const entry of entries.slice(1)) {
+    const sub = entry.slice('obsweave/'.length);
+    t.true(files.includes(`dist/${sub}/index.js`), `dist/${sub}/index.js`);
+    t.true(files.includes(`dist/${sub}/index.d.ts`), `dist/${sub}/index.d.ts`);
+  }
+  t.deepEqual(
+    files.filter((f) => f.endsWith('.map')),
+    [],
+  );
+  t.deepEqual(
+    files.filter((f) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(f)),
+    [],
+  );
+});
+
+const SETTINGS = [
+  { ts: 5, module: 'commonjs', moduleResolution: 'node10', runs: true },
+  { ts: 5, module: 'node16', moduleResolution: 'node16', runs: true },
+  { ts: 5, module: 'nodenext', moduleResolution: 'nodenext', runs: true },
+  { ts: 5, module: 'esnext', moduleResolution: 'bundler', runs: false },
+  // TypeScript 7 has no node10 resolution any more.
+  { ts: 7, module: 'node16', moduleResolution: 'node16', runs: true },
+  { ts: 7, module: 'nodenext', moduleResolution: 'nodenext', runs: true },
+  { ts: 7, module: 'esnext', moduleResolution: 'bundler', runs: false },
+] as const;
+
+test.serial(
+  'the tarball installs, and every entry point compiles and runs under each resolution',
+  async (t) => {
+    t.timeout(300_000);
+    const { tarball, entries } = await packed;
+    const consumer = join(work, 'consumer');
+    mkdirSync(consumer);
+    writeFileSync(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    // The consumer's own TypeScript is 7; the project's (5) is called by its path.
+    run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'typescript@^7'],
+      consumer,
+    );
+    const tsc7 = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
+
+    const imports = entries.map((e, i) => `import * as entry${i} from '${e}';`).join('\n');
+    writeFileSync(
+      join(consumer, 'index.ts'),
+      `${imports}
+const registry: entry0.MetricsRegistry = new entry0.MetricsRegistry();
+registry.counter('consumer.calls_total').inc();
+const sizes = [${entries.map((_, i) => `Object.keys(entry${i}).length`).join(', ')}];
+console.log(JSON.stringify({ sizes, text: registry.toPrometheus() }));
+`,
+    );
+    writeFileSync(
+      join(consumer, 'index.mjs'),
+      `import { MetricsRegistry } from 'obsweave';
+import { otelTracer } from 'obsweave/otel';
+console.log(typeof MetricsRegistry, typeof otelTracer);
+`,
+    );
+
+    for (const s of SETTINGS) {
+      const outDir = join(consumer, `out-${s.ts}-${s.moduleResolution}`);
+      const tsconfig = join(consumer, `tsconfig.${s.ts}.${s.moduleResolution}.json`);
+      writeFileSync(
+        tsconfig,
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: s.module,
+            moduleResolution: s.moduleResolution,
+            strict: true,
+            // As NestJS's and tsc --init's projects do: NestJS 12 ships ES modules only, which a
+            // node16 CommonJS project cannot even import itself without skipping lib checks.
+            esModuleInterop: true,
+            skipLibCheck: true,
+            types: ['node'],
+            outDir,
+            ...(s.runs ? {} : { noEmit: true }),
+          },
+          files: ['index.ts'],
+        }),
+      );
+      const tsc = s.ts === 5 ? TSC5 : tsc7;
+      try {
+        run(process.execPath, [tsc, '-p', tsconfig], consumer);
+      } catch (err) {
+        t.fail(`TypeScript ${s.ts}, ${s.moduleResolution}: ${(err as { stdout?: string }).stdout}`);
+        continue;
+      }
+      if (!s.runs) {
+        t.pass(`TypeScript ${s.ts}, ${s.moduleResolution}: compiles`);
+        continue;
+      }
+      const out = JSON.parse(run(process.execPath, [join(outDir, 'index.js')], consumer)) as {
+        sizes: number[];
+        text: string;
+      };
+      t.is(out.sizes.length, entries.length);
+      t.true(
+        out.sizes.every((n) => n > 0),
+        `every entry point exports something (${s.moduleResolution})`,
+      );
+      t.regex(out.text, /^consumer_calls_total 1$/m);
+    }
+
+    t.is(
+      run(process.execPath, [join(consumer, 'index.mjs')], consumer).trim(),
+      'function function',
+    );
+  },
+);

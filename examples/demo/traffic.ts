@@ -138,7 +138,10 @@ export class Traffic {
 
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
     this.stats.requests++;
-    const res = await fetch(`${this.baseUrl}${path}`, { ...init, signal: this.abort.signal });
+    // A signal of its own per request: fetch keeps its abort listener until the response is
+    // collected, so one shared signal would gather thousands of listeners and warn of a leak.
+    const signal = AbortSignal.any([this.abort.signal]);
+    const res = await fetch(`${this.baseUrl}${path}`, { ...init, signal });
     if (res.status >= 400) await res.arrayBuffer(); // read it, so the connection is reused
     return res;
   }

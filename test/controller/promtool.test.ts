@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { MetricsRegistry } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { httpMetrics } from '../../src/http/http-metrics';
+import { httpMetrics } from '../../src';
 import { abortedRequest, eventually, gate, listen, total } from '../http/helpers';
 
 function promtoolMissing(): boolean {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import http from 'node:http';
 import { MetricsRegistry } from '../../src';
-import { httpMetrics } from '../../src/http/http-metrics';
+import { httpMetrics } from '../../src';
 import { eventually, listen, total } from '../http/helpers';
 
 /** Each secret as sent, and the parts of it that must never appear in any output. */

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { ExternalCall, TimeoutError, withExternalCall, type Classify } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import { ExternalCall, TimeoutError, withExternalCall, type Classify } from '../../src';
 import { runChecklist } from './checklist';
 import { counter, histCount, sumCounters } from './helpers';
 

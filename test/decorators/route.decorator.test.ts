@@ -2,9 +2,9 @@ import test from 'ava';
 import 'reflect-metadata';
 import { Controller, Get, HttpCode, HttpException, Post, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import * as api from '../../src/decorators';
-import { Route } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import * as api from '../../src';
+import { Route } from '../../src';
 import {
   NEST_HTTP_CODE,
   NEST_METHOD,

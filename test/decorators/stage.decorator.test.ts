@@ -1,7 +1,7 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import * as api from '../../src/decorators';
-import { Stage, withStage } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import * as api from '../../src';
+import { Stage, withStage } from '../../src';
 import type { Api } from '../fixtures/standard/api';
 import type * as Forms from '../fixtures/standard/forms.fixture';
 import { runChecklist } from './checklist';

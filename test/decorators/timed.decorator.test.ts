@@ -1,6 +1,6 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { Counted, Timed } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import { Counted, Timed } from '../../src';
 import { runChecklist } from './checklist';
 import { counter, histCount } from './helpers';
 

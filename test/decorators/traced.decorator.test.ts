@@ -1,9 +1,9 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import * as api from '../../src/decorators';
-import { Traced, traced } from '../../src/decorators';
-import { runWithCorrelationId } from '../../src/http/correlation';
-import { NoopTracer, setTracer } from '../../src/tracing';
+import { MetricsRegistry } from '../../src';
+import * as api from '../../src';
+import { Traced, traced } from '../../src';
+import { runWithCorrelationId } from '../../src';
+import { NoopTracer, setTracer } from '../../src';
 import type { Api } from '../fixtures/standard/api';
 import type * as Forms from '../fixtures/standard/forms.fixture';
 import { RecordingTracer } from '../tracing/recording-tracer';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { CollectorResult, Snapshot } from '../../src';
-import { parseSeriesKey } from '../../src/export/collected';
+import { parseSeriesKey } from '../../src/core/collected';
 import { dropped, logsAbout, newRegistry } from '../support/registry';
 import { assertPromtoolClean } from '../support/tools';
 

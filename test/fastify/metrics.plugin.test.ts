@@ -2,7 +2,7 @@ import test from 'ava';
 import Fastify from 'fastify';
 import { MetricsRegistry } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { correlationId } from '../../src/http/correlation';
+import { correlationId } from '../../src';
 import { fastifyMetrics } from '../../src/fastify';
 import { abortedRequest, counter, eventually, gate, latencyCount, total } from '../http/helpers';
 

@@ -3,8 +3,8 @@ import express from 'express';
 import http from 'node:http';
 import { MetricsRegistry, type Snapshot } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { correlationId } from '../../src/http/correlation';
-import { httpMetrics } from '../../src/http/http-metrics';
+import { correlationId } from '../../src';
+import { httpMetrics } from '../../src';
 import { abortedRequest, counter, eventually, gate, latencyCount, listen, total } from './helpers';
 
 const REQS = 'http.requests_total|';

@@ -1,8 +1,8 @@
 import test from 'ava';
 import http from 'node:http';
 import { MetricsRegistry } from '../../src';
-import { correlationId } from '../../src/http/correlation';
-import { httpMetrics } from '../../src/http/http-metrics';
+import { correlationId } from '../../src';
+import { httpMetrics } from '../../src';
 import { abortedRequest, counter, eventually, gate, latencyCount, listen, total } from './helpers';
 
 const REQS = 'http.requests_total|';

@@ -13,8 +13,8 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { MetricsRegistry, type Snapshot } from '../../src';
-import { Route } from '../../src/decorators';
-import { correlationId } from '../../src/http/correlation';
+import { Route } from '../../src';
+import { correlationId } from '../../src';
 import { MetricsModule, type MetricsModuleOptions } from '../../src/nest';
 import { counter, eventually, total } from '../http/helpers';
 

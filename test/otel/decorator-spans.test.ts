@@ -13,7 +13,7 @@ import {
   withStage,
 } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
-import { NoopTracer } from '../../src/tracing';
+import { NoopTracer } from '../../src';
 import { installOtelSdk } from '../support/otel-sdk';
 
 // Globals (provider, context manager, obsweave's tracer and the span switch): serial tests.

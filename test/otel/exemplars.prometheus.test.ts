@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetricsHandler, ExternalCall, MetricsRegistry, setTracer, Traced } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
-import { NoopTracer } from '../../src/tracing';
+import { NoopTracer } from '../../src';
 import { installOtelSdk } from '../support/otel-sdk';
 import { startPrometheus } from '../support/prometheus';
 import { requireTool } from '../support/tools';

@@ -4,8 +4,9 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { MetricsRegistry, runWithCorrelationId, setTracer, Stage, Traced, traced } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
-import { NoopTracer } from '../../src/tracing';
-import { activeTraceRef, otelTracer } from '../../src/otel';
+import { NoopTracer } from '../../src';
+import { otelTracer } from '../../src/otel';
+import { activeTraceRef } from '../../src/otel/otel-tracer';
 import { installOtelSdk } from '../support/otel-sdk';
 
 // One SDK for the file: tracer provider, context manager and obsweave's tracer are globals, so

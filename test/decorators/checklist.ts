@@ -5,7 +5,8 @@ import * as api from '../../src';
 import type { Api, Decorator } from '../fixtures/standard/api';
 import type * as ChecklistFixture from '../fixtures/standard/checklist.fixture';
 import { RecordingTracer } from '../tracing/recording-tracer';
-import { DIALECTS, fixture, tick, type Dialect } from './helpers';
+import { DIALECTS, fixture, type Dialect } from './helpers';
+import { tick } from '../support/wait';
 
 export interface Env {
   registry: MetricsRegistry;

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MetricsRegistry } from '../../src';
 import { errCode, Stage } from '../../src';
-import { histCount } from './helpers';
+import { histCount } from '../support/registry';
 
 const LAT = 'worker.stage_latency_ms|stage=';
 

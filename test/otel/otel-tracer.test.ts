@@ -29,8 +29,6 @@ function spansOf(prefix: string): ReadableSpan[] {
 
 const parentId = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 
-const registry = new MetricsRegistry();
-
 class Pipeline {
   @Traced('nest.run')
   async run(): Promise<string[]> {
@@ -137,6 +135,7 @@ test.serial(
 );
 
 test.serial('histogram samples keep the trace id of the active span as an exemplar', async (t) => {
+  const registry = new MetricsRegistry();
   class Worker {
     @Traced('ex.job')
     async job(): Promise<void> {

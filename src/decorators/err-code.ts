@@ -5,8 +5,8 @@ import { registryState } from '../core/registry-state';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]{0,39}$/;
 
 /** Distinct codes kept per metric and stage before new ones are counted as `other`. */
-export const MAX_CODES = 20;
-export const OTHER_CODE = 'other';
+const MAX_CODES = 20;
+const OTHER_CODE = 'other';
 
 function field(e: unknown, key: 'code' | 'name'): unknown {
   try {

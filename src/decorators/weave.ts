@@ -13,7 +13,7 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
 // ---------------------------------------------------------------------------------------------
 // Settling: what happens once the method returned or threw.
 
-export function reportHook(probe: AnyProbe, e: unknown): void {
+function reportHook(probe: AnyProbe, e: unknown): void {
   try {
     (probe.registry ?? metrics).warnOnce(
       'weave.hook',
@@ -32,7 +32,7 @@ function settledOk(probe: AnyProbe, ms: number, ctx: unknown, self: unknown): vo
   }
 }
 
-export function settledFail(
+function settledFail(
   probe: AnyProbe,
   ms: number,
   err: unknown,

@@ -32,13 +32,7 @@ function settledOk(probe: AnyProbe, ms: number, ctx: unknown, self: unknown): vo
   }
 }
 
-function settledFail(
-  probe: AnyProbe,
-  ms: number,
-  err: unknown,
-  ctx: unknown,
-  self: unknown,
-): void {
+function settledFail(probe: AnyProbe, ms: number, err: unknown, ctx: unknown, self: unknown): void {
   try {
     probe.fail(ms, err, ctx, self);
   } catch (e) {

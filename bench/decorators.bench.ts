@@ -4,9 +4,9 @@
  * `@Stage` copy gives the A/A figure: how far two identical cases drift apart on this machine.
  */
 import { performance } from 'node:perf_hooks';
-import { MetricsRegistry } from '../src/core/metrics-registry';
+import { MetricsRegistry } from '../src';
 import type { BoundHistogram } from '../src/core/types';
-import { Stage } from '../src/decorators';
+import { Stage } from '../src';
 import { bench, benchAsync, report, type CaseResult } from './harness';
 
 type Target = ReturnType<typeof report>[number];

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+// Installs the JSON, Prometheus and OpenMetrics writers behind every registry's exports.
+import './export/writers';
 
 // Registry
 export { MetricsRegistry, metrics } from './core/metrics-registry';
 export type { RegistryOptions } from './core/metrics-registry';
 export { CATALOG } from './core/catalog';
-export type { CatalogEntry } from './core/catalog';
+export type { CatalogEntry, CatalogName } from './core/catalog';
 export { DEFAULT_BUCKETS_MS } from './core/buckets';
 export { OVERFLOW_VALUE } from './core/series-table';
 export type { DropReason } from './core/guard';
@@ -34,86 +36,66 @@ export { PROMETHEUS_CONTENT_TYPE } from './export/prometheus';
 export { OPENMETRICS_CONTENT_TYPE } from './export/openmetrics';
 
 // Decorators and their functional twins
-export {
-  Stage,
-  withStage,
-  ExternalCall,
-  withExternalCall,
-  Route,
-  Traced,
-  traced,
-  Timed,
-  Counted,
-  errCode,
-  TimeoutError,
-  isTimeoutError,
-} from './decorators';
+export { Stage, withStage } from './decorators/stage.decorator';
+export type { StageOptions } from './decorators/stage.decorator';
+export { ExternalCall, withExternalCall } from './decorators/external-call.decorator';
 export type {
-  StageOptions,
   Classify,
   ExternalCallOptions,
   ExternalCallOutcome,
   WithExternalCallOptions,
-  RouteOptions,
-  TracedOptions,
-  TimedOptions,
-  CountedOptions,
-  RegistryOption,
-  UniversalDecorator,
-} from './decorators';
+} from './decorators/external-call.decorator';
+export { Route } from './decorators/route.decorator';
+export type { RouteOptions } from './decorators/route.decorator';
+export { Traced, traced } from './decorators/traced.decorator';
+export type { TracedOptions } from './decorators/traced.decorator';
+export { Counted, Timed } from './decorators/timed.decorator';
+export type { CountedOptions, TimedOptions } from './decorators/timed.decorator';
+export { errCode } from './decorators/err-code';
+export { TimeoutError, isTimeoutError } from './decorators/timeout-error';
+export type { RegistryOption } from './decorators/options';
+export type { UniversalDecorator } from './decorators/make-decorator';
 
 // Tracing
-export { NoopTracer, NoopSpan, NOOP_SPAN, getTracer, setTracer } from './tracing';
-export type { Span, SpanAttributes, Tracer, SetTracerOptions } from './tracing';
+export { NoopTracer } from './tracing/noop-tracer';
+export { getTracer, setTracer } from './tracing/global-tracer';
+export type { SetTracerOptions } from './tracing/global-tracer';
+export type { Span, SpanAttributes, Tracer } from './tracing/tracer';
+
+// Correlation ids
+export { correlationId, runWithCorrelationId } from './context/correlation';
 
 // HTTP
-export {
-  httpMetrics,
-  normalizeRoute,
-  correlationId,
-  runWithCorrelationId,
-  enterCorrelationId,
-  recordRequest,
-  UNMATCHED_ROUTE,
-  ABORTED,
-  CORRELATION_HEADERS,
-} from './http';
-export type {
-  HttpMetricsMiddleware,
-  HttpMetricsOptions,
-  HttpOutcome,
-  HttpRouteOptions,
-} from './http';
+export { httpMetrics } from './http/middleware';
+export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http/middleware';
+export type { HttpRouteOptions } from './http/request-meter';
+export { normalizeRoute } from './http/normalize-route';
+export { UNMATCHED_ROUTE } from './http/route-resolution';
+export { CORRELATION_HEADERS } from './http/correlation-header';
+export { ABORTED } from './core/http-recorder';
+export type { HttpOutcome } from './core/http-recorder';
 
 // Metrics endpoint
-export { MetricsController, createMetricsHandler, negotiateFormat } from './controller';
+export { MetricsController } from './controller/metrics-controller';
 export type {
   MetricsControllerOptions,
   MetricsRequest,
   MetricsResponse,
-  MetricsHandler,
-  MetricsHandlerOptions,
-  MetricsFormat,
-} from './controller';
+} from './controller/metrics-controller';
+export { createMetricsHandler } from './controller/metrics-handler';
+export type { MetricsHandler, MetricsHandlerOptions } from './controller/metrics-handler';
 
 // Runtime and worker
 export {
   JobTracker,
-  instrumentJobEvents,
-  ResourceSampler,
-  instrumentSse,
   DEFAULT_ACTIVE_STATUSES,
   DEFAULT_TERMINAL_STATUSES,
   DEFAULT_MAX_TRACKED,
-  DEFAULT_JOB_EVENT_NAMES,
-  SSE_HEADERS,
-} from './runtime';
-export type {
-  JobTrackerOptions,
-  JobEventNames,
-  JobEventSource,
-  JobEventsOptions,
-  ResourceSamplerOptions,
-  SseOptions,
-  SseStream,
-} from './runtime';
+} from './runtime/job-tracker';
+export type { JobTrackerOptions } from './runtime/job-tracker';
+export { instrumentJobEvents, DEFAULT_JOB_EVENT_NAMES } from './runtime/job-events';
+export type { JobEventNames, JobEventSource, JobEventsOptions } from './runtime/job-events';
+export { ResourceSampler } from './runtime/resource-sampler';
+export type { ResourceSamplerOptions } from './runtime/resource-sampler';
+export { instrumentSse, SSE_HEADERS } from './runtime/sse';
+export type { SseOptions, SseStream } from './runtime/sse';

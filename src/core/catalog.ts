@@ -7,8 +7,11 @@ export interface CatalogEntry {
   readonly help: string;
 }
 
-/** The metrics obsweave itself records, by the names its decorators and integrations use. */
-export const CATALOG: readonly CatalogEntry[] = Object.freeze([
+/**
+ * The metrics obsweave itself records, by the names its decorators and integrations use. Typed
+ * as written, so that `CatalogName` lists them and a misspelt name does not compile.
+ */
+export const CATALOG = Object.freeze([
   {
     name: 'http.requests_total',
     type: 'counter',
@@ -86,9 +89,12 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze([
     labelNames: ['reason'],
     help: 'Lease recovery events',
   },
-] as CatalogEntry[]);
+] as const satisfies readonly CatalogEntry[]);
 
-const BY_NAME = new Map(CATALOG.map((e) => [e.name, e]));
+/** The name of one of the catalog's metrics. */
+export type CatalogName = (typeof CATALOG)[number]['name'];
+
+const BY_NAME = new Map<string, CatalogEntry>(CATALOG.map((e) => [e.name, e]));
 
 export function catalogEntry(name: string): CatalogEntry | undefined {
   return BY_NAME.get(name);
@@ -99,7 +105,7 @@ export function catalogEntry(name: string): CatalogEntry | undefined {
  * obsweave that records a catalog metric defines it with these, so that `registerCatalog()`,
  * before or after, reuses that very metric instead of meeting a conflicting definition.
  */
-export function catalogOptions(name: string): { help?: string; labelNames?: readonly string[] } {
-  const e = BY_NAME.get(name);
-  return e === undefined ? {} : { help: e.help, labelNames: e.labelNames };
+export function catalogOptions(name: CatalogName): { help: string; labelNames: readonly string[] } {
+  const e = BY_NAME.get(name)!;
+  return { help: e.help, labelNames: e.labelNames };
 }

@@ -27,7 +27,11 @@ export class Guard {
   /** Set by the registry once its `obsweave.dropped_total` exists. */
   onDrop: (reason: DropReason) => void = () => {};
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private logger: Logger) {}
+
+  setLogger(logger: Logger): void {
+    this.logger = logger;
+  }
 
   /**
    * Counts a dropped call and reports it once per subject and reason. `detail` may be a

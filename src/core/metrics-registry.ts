@@ -1,14 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { copyResult, mergeCollected } from '../export/collected';
-import { ExportNames } from '../export/export-name';
-import type { FamilyView } from '../export/family';
-import { toJson } from '../export/json';
-import { toOpenMetricsText } from '../export/openmetrics';
-import { toPrometheusText } from '../export/prometheus';
 import { DEFAULT_BUCKETS_MS, validateBuckets } from './buckets';
 import { CATALOG, catalogEntry } from './catalog';
+import { copyResult, mergeCollected } from './collected';
 import { CounterMetric } from './counter';
 import { GaugeMetric } from './gauge';
+import { ExportNames } from './export-name';
+import type { FamilyView } from './family-view';
 import { DROP_REASONS, Guard, defaultLogger, type DropReason } from './guard';
 import { HistogramMetric } from './histogram';
 import { InertMetric } from './inert-metric';
@@ -27,6 +24,7 @@ import type {
   MetricType,
   Snapshot,
 } from './types';
+import { writers } from './writers';
 
 export interface RegistryOptions {
   /** Distinct label sets per metric before new ones fold into `__overflow__`. Default 2000. */
@@ -117,6 +115,16 @@ export class MetricsRegistry {
     this.ctx.guard.drop(reason, subject, detail);
   }
 
+  /**
+   * Replaces where problems are reported from now on (default `console.warn`, prefixed
+   * `obsweave:`); the way to set the logger of the process-wide `metrics`, which is created
+   * before any code of yours runs. Throws on something that is not a function.
+   */
+  setLogger(logger: Logger): void {
+    if (typeof logger !== 'function') throw new TypeError('obsweave: logger must be a function');
+    this.ctx.guard.setLogger(logger);
+  }
+
   /** Logs `msg` once per `key` through the registry's logger. */
   warnOnce(key: string, msg: string): void {
     this.ctx.guard.once(key, msg);
@@ -140,17 +148,17 @@ export class MetricsRegistry {
    * `Promise<Snapshot>`; `await` it whenever async collectors may be present.
    */
   snapshot(): Snapshot {
-    return this.export('json', (f) => toJson(f)) as Snapshot;
+    return this.export('json', (f) => writers().json(f)) as Snapshot;
   }
 
   /** Prometheus text format 0.0.4 (a `Promise<string>` while an async collector is registered). */
   toPrometheus(): string {
-    return this.export('prometheus', toPrometheusText) as string;
+    return this.export('prometheus', (f) => writers().prometheus(f)) as string;
   }
 
   /** OpenMetrics 1.0 text with exemplars (a `Promise<string>` while an async collector is registered). */
   toOpenMetrics(): string {
-    return this.export('openmetrics', toOpenMetricsText) as string;
+    return this.export('openmetrics', (f) => writers().openmetrics(f)) as string;
   }
 
   /** Zeroes every series and keeps every definition, so bound children stay valid. */

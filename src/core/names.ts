@@ -1,4 +1,4 @@
-import { exportName } from '../export/export-name';
+import { exportName } from './export-name';
 import type { MetricType } from './types';
 
 // Dots are allowed in obsweave's own names (`http.requests_total`) and become `_` on export.

@@ -1,6 +1,7 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
+import { registryState } from '../core/registry-state';
 
-const handles = new WeakMap<MetricsRegistry, Map<string, unknown>>();
+const HANDLES = {};
 /** Past this many distinct keys per registry, handles are made per call instead of kept. */
 const MAX_CACHED = 10000;
 
@@ -9,8 +10,7 @@ const MAX_CACHED = 10000;
  * twins, called per operation, skip the labelled lookups that `bind()` does.
  */
 export function cachedHandles<T>(registry: MetricsRegistry, key: string, make: () => T): T {
-  let byKey = handles.get(registry);
-  if (byKey === undefined) handles.set(registry, (byKey = new Map()));
+  const byKey = registryState(registry, HANDLES, () => new Map<string, unknown>());
   let h = byKey.get(key) as T | undefined;
   if (h === undefined) {
     h = make();

@@ -1,11 +1,12 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
+import { registryState } from '../core/registry-state';
 
 /** A code short and tame enough to be a label value: never a message. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]{0,39}$/;
 
 /** Distinct codes kept per metric and stage before new ones are counted as `other`. */
-export const MAX_CODES = 20;
-export const OTHER_CODE = 'other';
+const MAX_CODES = 20;
+const OTHER_CODE = 'other';
 
 function field(e: unknown, key: 'code' | 'name'): unknown {
   try {
@@ -42,12 +43,9 @@ export class CodeCap {
   }
 }
 
-const caps = new WeakMap<MetricsRegistry, Map<string, CodeCap>>();
-
 /** The cap shared by every recorder of `metric` and `scope` (a stage) in one registry. */
 export function codeCapFor(registry: MetricsRegistry, metric: string, scope: string): CodeCap {
-  let byKey = caps.get(registry);
-  if (byKey === undefined) caps.set(registry, (byKey = new Map()));
+  const byKey = registryState(registry, CodeCap, () => new Map<string, CodeCap>());
   const key = `${metric}\u0000${scope}`;
   let cap = byKey.get(key);
   if (cap === undefined) byKey.set(key, (cap = new CodeCap()));

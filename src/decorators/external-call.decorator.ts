@@ -7,7 +7,9 @@ import { callWithTimeout, type SignalMode } from './timeout';
 import { isTimeoutError } from './timeout-error';
 import type { Span } from '../tracing/tracer';
 import type { SpanShape } from './probe';
-import { makeDecorator, runProbed, type Probe, type UniversalDecorator } from './weave';
+import { runProbed } from './decorator-spans';
+import { makeDecorator, type UniversalDecorator } from './make-decorator';
+import type { Probe } from './probe';
 
 const CALLS = 'external.calls_total';
 const LATENCY = 'external.call_latency_ms';

@@ -1,7 +1,8 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
-import { httpRecorder, type HttpRecorder } from '../http/http-recorder';
+import { httpRecorder, type HttpRecorder } from '../core/http-recorder';
 import type { Span } from '../tracing/tracer';
-import type { SpanShape } from './probe';
+import { classOf, className, type MethodSite } from './method-site';
+import type { Probe, SpanShape } from './probe';
 import {
   NEST_HTTP_CODE,
   NEST_METHOD,
@@ -11,14 +12,7 @@ import {
   readMetadata,
 } from './nest-metadata';
 import { optionsOf, registryOf, type RegistryOption } from './options';
-import {
-  classOf,
-  className,
-  makeDecorator,
-  type MethodSite,
-  type Probe,
-  type UniversalDecorator,
-} from './weave';
+import { makeDecorator, type UniversalDecorator } from './make-decorator';
 
 export interface RouteOptions extends RegistryOption {
   /** HTTP method; default NestJS `@Get/@Post/...` metadata, else `GET`. */

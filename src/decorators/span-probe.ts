@@ -1,4 +1,4 @@
-import { correlationId } from '../http/correlation';
+import { correlationId } from '../context/correlation';
 import type { MetricsRegistry } from '../core/metrics-registry';
 import { NOOP_SPAN } from '../tracing/noop-tracer';
 import type { Span, Tracer } from '../tracing/tracer';

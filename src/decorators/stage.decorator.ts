@@ -5,7 +5,9 @@ import { cachedHandles } from './cached-handles';
 import { codeCapFor, type CodeCap } from './err-code';
 import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
 import type { SpanShape } from './probe';
-import { makeDecorator, runProbed, type Probe, type UniversalDecorator } from './weave';
+import { runProbed } from './decorator-spans';
+import { makeDecorator, type UniversalDecorator } from './make-decorator';
+import type { Probe } from './probe';
 
 const LATENCY = 'worker.stage_latency_ms';
 const FAILURES = 'worker.stage_failures_total';

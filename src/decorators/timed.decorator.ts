@@ -1,7 +1,8 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
 import type { BoundCounter, BoundHistogram, LabelValues } from '../core/types';
 import { nonEmptyString, optionsOf, registryOf, type RegistryOption } from './options';
-import { makeDecorator, type Probe, type UniversalDecorator } from './weave';
+import { makeDecorator, type UniversalDecorator } from './make-decorator';
+import type { Probe } from './probe';
 
 export interface TimedOptions extends RegistryOption {
   /** Fixed labels of every observation; their keys are the metric's label names. */

@@ -1,4 +1,5 @@
 import { TimeoutError } from './timeout-error';
+import { listen, thenOf } from './weave';
 
 /** How the deadline's signal reaches the function: in its options object, or as its argument. */
 export type SignalMode = 'options' | 'argument';
@@ -11,16 +12,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function isSignal(v: unknown): v is AbortSignal {
   return v instanceof AbortSignal;
-}
-
-function thenOf(v: unknown): Function | undefined {
-  try {
-    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return undefined;
-    const then = (v as { then?: unknown }).then;
-    return typeof then === 'function' ? then : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -80,23 +71,20 @@ export function callWithTimeout(
     cleanup();
     return r;
   }
+  // The same thenable test and the same listening as every woven call; only the race is extra.
   return new Promise((resolve, reject) => {
     rejectLate = reject;
-    try {
-      then.call(
-        r,
-        (v: unknown) => {
-          cleanup();
-          resolve(v);
-        },
-        (e: unknown) => {
-          cleanup();
-          reject(e);
-        },
-      );
-    } catch (e) {
-      cleanup();
-      reject(e);
-    }
+    listen(
+      r as object,
+      then,
+      (v) => {
+        cleanup();
+        resolve(v);
+      },
+      (e) => {
+        cleanup();
+        reject(e);
+      },
+    );
   });
 }

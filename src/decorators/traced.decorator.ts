@@ -4,13 +4,9 @@ import type { SpanAttributes, Tracer } from '../tracing/tracer';
 import { optionsOf, registryOf, type RegistryOption } from './options';
 import type { SpanShape } from './probe';
 import { SpanProbe } from './span-probe';
-import {
-  className,
-  makeDecorator,
-  runWoven,
-  type MethodSite,
-  type UniversalDecorator,
-} from './weave';
+import { makeDecorator, type UniversalDecorator } from './make-decorator';
+import { className, type MethodSite } from './method-site';
+import { runWoven } from './weave';
 
 export interface TracedOptions extends RegistryOption {
   /** Attributes set on every span at start. */

@@ -1,6 +1,6 @@
 import { quantile } from '../core/buckets';
 import type { HistogramSnapshot, Snapshot } from '../core/types';
-import { seriesKey, type BucketSeries, type FamilyView } from './family';
+import { seriesKey, type BucketSeries, type FamilyView } from '../core/family-view';
 
 /** The snapshot: native names and units, cumulative buckets, interpolated p50/p90/p99. */
 export function toJson(families: readonly FamilyView[], now: Date = new Date()): Snapshot {

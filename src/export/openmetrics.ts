@@ -1,4 +1,4 @@
-import type { FamilyView } from './family';
+import type { FamilyView } from '../core/family-view';
 import { escapeLabelValue, formatNumber, scale } from './text';
 import { writeText, type Dialect } from './text-writer';
 

@@ -1,4 +1,4 @@
-import type { FamilyView } from './family';
+import type { FamilyView } from '../core/family-view';
 import { writeText, type Dialect } from './text-writer';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

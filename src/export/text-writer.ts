@@ -1,6 +1,6 @@
 import type { Exemplar } from '../core/exemplars';
-import { exportName, type ExportName } from './export-name';
-import type { FamilyView } from './family';
+import { exportName, type ExportName } from '../core/export-name';
+import type { FamilyView } from '../core/family-view';
 import { formatNumber, labelPairs, scale } from './text';
 
 /** What differs between Prometheus 0.0.4 and OpenMetrics 1.0; the sample lines do not. */

@@ -1,2 +1,4 @@
+import '../export/writers';
+
 export { fastifyMetrics } from './metrics.plugin';
 export type { FastifyMetricsOptions } from './metrics.plugin';

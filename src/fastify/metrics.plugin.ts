@@ -5,10 +5,10 @@ import type {
   HookHandlerDoneFunction,
 } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { runWithCorrelationId } from '../http/correlation';
+import { runWithCorrelationId } from '../context/correlation';
 import { correlationNames, readCorrelationId } from '../http/correlation-header';
-import { HttpMeter } from '../http/http-meter';
-import type { HttpMetricsOptions } from '../http/http-metrics';
+import { RequestMeter } from '../http/request-meter';
+import type { HttpMetricsOptions } from '../http/middleware';
 
 /** The options of `httpMetrics`; the route comes from Fastify's router first. */
 export type FastifyMetricsOptions = HttpMetricsOptions;
@@ -28,7 +28,7 @@ export function fastifyMetrics(
   { correlation = true, correlationHeader, ...routeOptions }: FastifyMetricsOptions,
   done: (err?: Error) => void,
 ): void {
-  const meter = new HttpMeter(routeOptions);
+  const meter = new RequestMeter(routeOptions);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
 

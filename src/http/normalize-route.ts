@@ -1,5 +1,5 @@
 /** What an identifier-like path segment becomes. */
-export const ID_SEGMENT = ':id';
+const ID_SEGMENT = ':id';
 
 /** Past this length a segment is an identifier or a token whatever its characters. */
 const LONG_SEGMENT = 48;

@@ -1,2 +1,4 @@
-export { MetricsModule, METRICS_MODULE_OPTIONS } from './metrics.module';
+import '../export/writers';
+
+export { MetricsModule } from './metrics.module';
 export type { MetricsModuleOptions } from './metrics.module';

@@ -13,8 +13,8 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMetricsHandler } from '../controller/metrics-handler';
 import type { MetricsRegistry } from '../core/metrics-registry';
-import { httpMetrics, type HttpMetricsOptions } from '../http/http-metrics';
-import { untrackRequest } from '../http/request-tracker';
+import { httpMetrics, type HttpMetricsOptions } from '../http/middleware';
+import { untrackRequest } from '../http/request-lifecycle';
 
 export interface MetricsModuleOptions {
   /** Where the controller is mounted, below any global prefix. Default `metrics`. */
@@ -31,7 +31,7 @@ export interface MetricsModuleOptions {
   http?: boolean | HttpMetricsOptions;
 }
 
-export const METRICS_MODULE_OPTIONS = Symbol.for('obsweave.nest.metricsModuleOptions');
+const METRICS_MODULE_OPTIONS = Symbol.for('obsweave.nest.metricsModuleOptions');
 
 /** Platform-neutral: Express hands over the Node objects, Fastify wraps them in `raw`. */
 type MaybeWrapped<T> = T & { raw?: T };

@@ -1,3 +1,4 @@
-export { otelTracer, activeTraceRef } from './otel-tracer';
+import '../export/writers';
+
+export { otelTracer } from './otel-tracer';
 export type { OtelTracerOptions } from './otel-tracer';
-export { OtelSpanAdapter } from './otel-span';

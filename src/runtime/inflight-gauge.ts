@@ -1,6 +1,7 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
 import type { Gauge } from '../core/types';
 import { catalogOptions } from '../core/catalog';
+import { registryState } from '../core/registry-state';
 
 const NAME = 'worker.inflight_jobs';
 
@@ -11,18 +12,16 @@ const NAME = 'worker.inflight_jobs';
  * `registry.reset()` the next change writes the true value back rather than going negative.
  */
 export class InflightGauge {
-  private static readonly byRegistry = new WeakMap<MetricsRegistry, InflightGauge>();
   private total = 0;
 
   private constructor(private readonly gauge: Gauge) {}
 
   static of(registry: MetricsRegistry): InflightGauge {
-    let g = InflightGauge.byRegistry.get(registry);
-    if (g === undefined) {
-      g = new InflightGauge(registry.gauge(NAME, catalogOptions(NAME)));
-      InflightGauge.byRegistry.set(registry, g);
-    }
-    return g;
+    return registryState(
+      registry,
+      InflightGauge,
+      () => new InflightGauge(registry.gauge(NAME, catalogOptions(NAME))),
+    );
   }
 
   add(delta: number): void {

@@ -1,7 +1,7 @@
 import type { Span, SpanAttributes, Tracer } from './tracer';
 
 /** A span that records nothing; one shared instance is enough. */
-export class NoopSpan implements Span {
+class NoopSpan implements Span {
   setAttribute(_key: string, _value: unknown): void {}
   end(_err?: unknown): void {}
 }

@@ -8,7 +8,7 @@ import {
 } from '../../src';
 import { MetricsController } from '../../src/controller/metrics-controller';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { listen } from '../http/helpers';
+import { listen } from '../support/http';
 
 function registryWithData(): MetricsRegistry {
   const r = new MetricsRegistry();

@@ -1,8 +1,10 @@
 import test from 'ava';
 import http from 'node:http';
 import { MetricsRegistry } from '../../src';
-import { httpMetrics } from '../../src/http/http-metrics';
-import { eventually, listen, total } from '../http/helpers';
+import { httpMetrics } from '../../src';
+import { eventually } from '../support/wait';
+import { listen } from '../support/http';
+import { total } from '../support/registry';
 
 /** Each secret as sent, and the parts of it that must never appear in any output. */
 const CORPUS: { name: string; path: string; secrets: string[] }[] = [

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { MetricsRegistry, metrics, type Snapshot } from '../../src';
 import { dropped, logsAbout, newRegistry } from '../support/registry';
 
@@ -54,6 +55,32 @@ test('the default logger is console.warn, prefixed "obsweave:"', (t) => {
   }
   t.is(seen.length, 1);
   t.regex(String(seen[0][0]), /^obsweave: c_total: /);
+});
+
+test('setLogger() replaces where problems are reported, and refuses what is not a function', (t) => {
+  const registry = new MetricsRegistry({ logger: () => t.fail('the first logger is replaced') });
+  const seen: string[] = [];
+  registry.setLogger((msg) => seen.push(msg));
+  registry.counter('c_total').inc(-1);
+  t.is(seen.length, 1);
+  t.regex(seen[0], /^c_total: /);
+  t.throws(() => registry.setLogger('console' as never), { message: /^obsweave: logger/ });
+  t.is(typeof metrics.setLogger, 'function', 'the process-wide registry has it too');
+});
+
+test('a registry loaded without any entry point names the missing writers when exported', (t) => {
+  const code = [
+    `const { MetricsRegistry } = require(${JSON.stringify(require.resolve('../../src/core/metrics-registry'))});`,
+    'try { new MetricsRegistry().snapshot(); } catch (e) { console.log(e.message); }',
+  ].join('\n');
+  const out = execFileSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-e', code],
+    {
+      encoding: 'utf8',
+    },
+  );
+  t.regex(out, /^obsweave: no export writers are loaded/);
 });
 
 // Names and label names are checked when the metric is defined

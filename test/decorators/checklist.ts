@@ -1,11 +1,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { lastValueFrom, Observable } from 'rxjs';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import * as api from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import * as api from '../../src';
 import type { Api, Decorator } from '../fixtures/standard/api';
 import type * as ChecklistFixture from '../fixtures/standard/checklist.fixture';
 import { RecordingTracer } from '../tracing/recording-tracer';
-import { DIALECTS, fixture, tick, type Dialect } from './helpers';
+import { DIALECTS, fixture, type Dialect } from './helpers';
+import { tick } from '../support/wait';
 
 export interface Env {
   registry: MetricsRegistry;

@@ -1,8 +1,8 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { ExternalCall, TimeoutError, withExternalCall, type Classify } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import { ExternalCall, TimeoutError, withExternalCall, type Classify } from '../../src';
 import { runChecklist } from './checklist';
-import { counter, histCount, sumCounters } from './helpers';
+import { counter, histCount, total, quietRegistry } from '../support/registry';
 
 const CALLS = 'external.calls_total|service=';
 
@@ -14,17 +14,15 @@ runChecklist({
       a.ExternalCall('svc', { registry }),
   recorder: ({ registry }) => ({
     total: (m) => {
-      const n = sumCounters(registry, `${CALLS}svc,op=${m},`);
+      const n = total(registry, `${CALLS}svc,op=${m},`);
       const latency = histCount(registry, `external.call_latency_ms|service=svc,op=${m}`);
       if (latency !== n) throw new Error(`latency count ${latency} != calls ${n}`);
       return n;
     },
-    failed: (m) =>
-      sumCounters(registry, `${CALLS}svc,op=${m},`, (k) => !k.endsWith('outcome=success')),
+    failed: (m) => total(registry, `${CALLS}svc,op=${m},`, (k) => !k.endsWith('outcome=success')),
   }),
 });
 
-const quiet = () => new MetricsRegistry({ logger: () => {} });
 const outcome = (r: MetricsRegistry, op: string, o: string) =>
   counter(r, `${CALLS}asr,op=${op},outcome=${o}`);
 
@@ -39,7 +37,7 @@ function client(registry: MetricsRegistry, classify?: Classify) {
 }
 
 test('@ExternalCall: the default rule tells timeouts from errors', async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   const c = client(registry);
   const timeouts = [
     new TimeoutError('ours', 5),
@@ -62,7 +60,7 @@ test('@ExternalCall: the default rule tells timeouts from errors', async (t) => 
 });
 
 test('@ExternalCall: classify decides provider-specific outcomes, undefined falls back', async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   const c = client(registry, (e) => {
     const status = (e as { status?: number })?.status;
     return status === 429 ? 'timeout' : status === 404 ? 'success' : undefined;
@@ -78,7 +76,7 @@ test('@ExternalCall: classify decides provider-specific outcomes, undefined fall
 });
 
 test('@ExternalCall: a classify that throws or answers nonsense falls back to the default rule', async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   const c = client(registry, (e) => {
     if (e === 'throw') throw new Error('bad classify');
     return 'maybe' as never;
@@ -89,7 +87,7 @@ test('@ExternalCall: a classify that throws or answers nonsense falls back to th
 });
 
 test('@ExternalCall: the op is the second argument or the method name', (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   class S3 {
     @ExternalCall('storage', 'put')
     a(): number {
@@ -139,7 +137,7 @@ function slow(registry: MetricsRegistry, timeoutMs: number) {
 }
 
 test('@ExternalCall timeoutMs: rejects with TimeoutError, aborts the signal of a copied options object', async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   const p = slow(registry, 20);
   const opts = { other: 1, delayMs: 5000 };
   const e = await p.call('a', opts).catch((x: unknown) => x);
@@ -157,7 +155,7 @@ test('@ExternalCall timeoutMs: rejects with TimeoutError, aborts the signal of a
 test.serial(
   '@ExternalCall timeoutMs: a call that settles in time is untouched and its timer is cleared',
   async (t) => {
-    const registry = quiet();
+    const registry = quietRegistry();
     const p = slow(registry, 10000);
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     t.is(await p.call('ok', { delayMs: 1 }), 'ok');
@@ -169,7 +167,7 @@ test.serial(
 );
 
 test("@ExternalCall timeoutMs: the caller's own signal aborts the method's signal", async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   const p = slow(registry, 10000);
   const ac = new AbortController();
   const pending = p.call('x', { signal: ac.signal, delayMs: 5000 });
@@ -185,7 +183,7 @@ test("@ExternalCall timeoutMs: the caller's own signal aborts the method's signa
 });
 
 test('@ExternalCall timeoutMs: a sync method or a non-object last argument is left alone', (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   class C {
     @ExternalCall('cli', { registry, timeoutMs: 50 })
     run(a: number, b: string[]): number {
@@ -199,7 +197,7 @@ test('@ExternalCall timeoutMs: a sync method or a non-object last argument is le
 });
 
 test('withExternalCall runs now, gives the deadline signal to the function', async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   t.is(
     withExternalCall({ service: 'db', op: 'ping', registry }, () => 'pong'),
     'pong',

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricsRegistry } from '../../src/core/metrics-registry';
 
 export type Dialect = 'legacy' | 'standard';
 export const DIALECTS: readonly Dialect[] = ['legacy', 'standard'];
@@ -59,29 +58,4 @@ export function fixture<T>(dialect: Dialect, name: string): T {
   if (dialect === 'legacy') return require(join(SOURCES, `${name}.ts`)) as T;
   ensureStandardBuild();
   return require(join(BUILT, `${name}.js`)) as T;
-}
-
-export function counter(r: MetricsRegistry, key: string): number {
-  return r.snapshot().counters[key] ?? 0;
-}
-
-export function histCount(r: MetricsRegistry, key: string): number {
-  return r.snapshot().histograms[key]?.count ?? 0;
-}
-
-/** Sum of the counters whose series key starts with `prefix` and passes `filter`. */
-export function sumCounters(
-  r: MetricsRegistry,
-  prefix: string,
-  filter: (key: string) => boolean = () => true,
-): number {
-  let n = 0;
-  for (const [k, v] of Object.entries(r.snapshot().counters))
-    if (k.startsWith(prefix) && filter(k)) n += v;
-  return n;
-}
-
-/** Resolves after pending immediates and microtasks have run. */
-export function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -2,9 +2,9 @@ import test from 'ava';
 import 'reflect-metadata';
 import { Controller, Get, HttpCode, HttpException, Post, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import * as api from '../../src/decorators';
-import { Route } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import * as api from '../../src';
+import { Route } from '../../src';
 import {
   NEST_HTTP_CODE,
   NEST_METHOD,
@@ -14,7 +14,8 @@ import {
 import type { Api } from '../fixtures/standard/api';
 import type * as Forms from '../fixtures/standard/forms.fixture';
 import { runChecklist } from './checklist';
-import { DIALECTS, counter, fixture, histCount, sumCounters } from './helpers';
+import { DIALECTS, fixture } from './helpers';
+import { counter, histCount, total, quietRegistry } from '../support/registry';
 
 runChecklist({
   title: '@Route',
@@ -25,13 +26,11 @@ runChecklist({
   recorder: ({ registry }) => ({
     total: (m) => histCount(registry, `http.request_latency_ms|route=Checklist.${m}`),
     failed: (m) =>
-      sumCounters(registry, 'http.requests_total|method=GET,', (k) =>
+      total(registry, 'http.requests_total|method=GET,', (k) =>
         k.endsWith(`route=Checklist.${m},code_class=5xx`),
       ),
   }),
 });
-
-const quiet = () => new MetricsRegistry({ logger: () => {} });
 
 test('the NestJS metadata keys and RequestMethod numbers are the ones @Route reads', (t) => {
   t.is(NEST_PATH, PATH_METADATA);
@@ -86,7 +85,7 @@ function controllers(registry: MetricsRegistry) {
 }
 
 test("@Route under NestJS: @Get(':id') under @Controller('jobs') is /jobs/:id in either order", async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   const Jobs = controllers(registry);
   const c = new Jobs();
   t.is(c.below('1'), '1');
@@ -114,7 +113,7 @@ test("@Route under NestJS: @Get(':id') under @Controller('jobs') is /jobs/:id in
 });
 
 test('@Route: status on failure from getStatus(), status, statusCode, else 500', (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   class H {
     @Route('/x', { registry })
     fail(e: unknown): never {
@@ -145,7 +144,7 @@ test('@Route: bad arguments throw at decoration time', (t) => {
 
 for (const dialect of DIALECTS) {
   test(`@Route [${dialect}]: metadata below and above, on the class, Class.method fallback`, (t) => {
-    const registry = quiet();
+    const registry = quietRegistry();
     const { routes } = fixture<typeof Forms>(dialect, 'forms.fixture');
     const Jobs = routes(api as unknown as Api, registry);
     const j = new Jobs();

@@ -1,11 +1,12 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import * as api from '../../src/decorators';
-import { Stage, withStage } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import * as api from '../../src';
+import { Stage, withStage } from '../../src';
 import type { Api } from '../fixtures/standard/api';
 import type * as Forms from '../fixtures/standard/forms.fixture';
 import { runChecklist } from './checklist';
-import { DIALECTS, counter, fixture, histCount, sumCounters } from './helpers';
+import { DIALECTS, fixture } from './helpers';
+import { counter, histCount, total, quietRegistry } from '../support/registry';
 
 const LAT = 'worker.stage_latency_ms|stage=';
 const FAIL = 'worker.stage_failures_total|stage=';
@@ -18,15 +19,13 @@ runChecklist({
       a.Stage(undefined, { registry }),
   recorder: ({ registry }) => ({
     total: (m) => histCount(registry, LAT + m),
-    failed: (m) => sumCounters(registry, `${FAIL}${m},`),
+    failed: (m) => total(registry, `${FAIL}${m},`),
   }),
 });
 
-const quiet = () => new MetricsRegistry({ logger: () => {} });
-
 for (const dialect of DIALECTS) {
   test(`@Stage [${dialect}]: class form covers own methods, method-level wins, accessors and statics skipped`, async (t) => {
-    const registry = quiet();
+    const registry = quietRegistry();
     const { classLevel } = fixture<typeof Forms>(dialect, 'forms.fixture');
     const Pipeline = classLevel(api as unknown as Api, registry);
     const p = new Pipeline();
@@ -47,7 +46,7 @@ for (const dialect of DIALECTS) {
   });
 
   test(`@Stage [${dialect}]: applying the class decorator again wraps nothing twice`, (t) => {
-    const registry = quiet();
+    const registry = quietRegistry();
     const { classLevel } = fixture<typeof Forms>(dialect, 'forms.fixture');
     const Pipeline = classLevel(api as unknown as Api, registry);
     (Stage(undefined, { registry }) as (c: Function) => void)(Pipeline);
@@ -72,7 +71,7 @@ test('@Stage: bad arguments throw at once with the decorator name', (t) => {
 });
 
 test('@Stage: failure codes are errCode, at most 20 per stage, then "other"', (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   class W {
     @Stage('fetch', { registry })
     fail(code: string): never {
@@ -91,7 +90,7 @@ test('@Stage: failure codes are errCode, at most 20 per stage, then "other"', (t
 });
 
 test('withStage runs the function now and records it, sync and async', async (t) => {
-  const registry = quiet();
+  const registry = quietRegistry();
   t.is(
     withStage('probe', () => 7, { registry }),
     7,

@@ -1,8 +1,8 @@
 import test from 'ava';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { Counted, Timed } from '../../src/decorators';
+import { MetricsRegistry } from '../../src';
+import { Counted, Timed } from '../../src';
 import { runChecklist } from './checklist';
-import { counter, histCount } from './helpers';
+import { counter, histCount } from '../support/registry';
 
 runChecklist({
   title: '@Timed',

@@ -2,17 +2,17 @@ import test from 'ava';
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { errCode, Stage } from '../../src/decorators';
-import { histCount } from './helpers';
+import { MetricsRegistry } from '../../src';
+import { errCode, Stage } from '../../src';
+import { histCount } from '../support/registry';
 
 const LAT = 'worker.stage_latency_ms|stage=';
 
 // In a child process: ava reports unhandled rejections of its own workers as failures.
 test('a rejection nobody handles is still reported as unhandled, with the same reason', (t) => {
   const script = `
-    const { Stage } = require(${JSON.stringify(join(__dirname, '../../src/decorators'))});
-    const { MetricsRegistry } = require(${JSON.stringify(join(__dirname, '../../src/core/metrics-registry'))});
+    const { Stage } = require(${JSON.stringify(join(__dirname, '../../src'))});
+    const { MetricsRegistry } = require(${JSON.stringify(join(__dirname, '../../src'))});
     const registry = new MetricsRegistry({ logger: () => {} });
     const reason = new Error('nobody listens');
     const fail = Stage('lonely', { registry })(function fail(e) { return Promise.reject(e); }, { kind: 'method', name: 'fail' });

@@ -1,9 +1,8 @@
-import test from 'ava';
 import type { Snapshot } from 'obsweave';
 import { Traffic } from '../../examples/demo/traffic';
 import { startMediaWorker } from '../../examples/media-worker';
 import { startPrometheus } from '../support/prometheus';
-import { requireTool } from '../support/tools';
+import { findTool, testWithTools } from '../support/tools';
 
 interface Sample {
   metric: Record<string, string>;
@@ -45,52 +44,54 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
   }
 }
 
-test('a real Prometheus scraping the media-worker stores what its JSON snapshot says', async (t) => {
-  const binary = requireTool(t, 'prometheus');
-  if (binary === undefined) return;
+testWithTools('prometheus')(
+  'a real Prometheus scraping the media-worker stores what its JSON snapshot says',
+  async (t) => {
+    const binary = findTool('prometheus')!;
 
-  const app = await startMediaWorker({ seed: 42, latencyScale: 0.2 });
-  t.teardown(() => app.close());
-  const traffic = new Traffic(app.url, { users: 4, thinkMs: 50 }).start();
-  t.teardown(() => traffic.stop({ drain: false }));
-  const prometheus = await startPrometheus({ binary, targets: [new URL(app.url).host] });
-  t.teardown(() => prometheus.stop());
+    const app = await startMediaWorker({ seed: 42, latencyScale: 0.2 });
+    t.teardown(() => app.close());
+    const traffic = new Traffic(app.url, { users: 4, thinkMs: 50 }).start();
+    t.teardown(() => traffic.stop({ drain: false }));
+    const prometheus = await startPrometheus({ binary, targets: [new URL(app.url).host] });
+    t.teardown(() => prometheus.stop());
 
-  await prometheus.waitForScrapes(3);
-  // Stop the traffic, then wait for the worker to finish every job (a lost one is recovered
-  // and run again), so that nothing moves any more: no request, stage or call in flight.
-  await traffic.stop();
-  await until(() => app.store.unfinished === 0 && app.worker.active === 0, 'an idle worker');
-  const quietSince = Date.now() / 1000;
-  await until(async () => {
-    const r = await prometheus.api<{ result: Sample[] }>('query?query=timestamp(up)');
-    return r.result.length === 1 && Number(r.result[0].value[1]) > quietSince;
-  }, 'a scrape after the traffic stopped');
+    await prometheus.waitForScrapes(3);
+    // Stop the traffic, then wait for the worker to finish every job (a lost one is recovered
+    // and run again), so that nothing moves any more: no request, stage or call in flight.
+    await traffic.stop();
+    await until(() => app.store.unfinished === 0 && app.worker.active === 0, 'an idle worker');
+    const quietSince = Date.now() / 1000;
+    await until(async () => {
+      const r = await prometheus.api<{ result: Sample[] }>('query?query=timestamp(up)');
+      return r.result.length === 1 && Number(r.result[0].value[1]) > quietSince;
+    }, 'a scrape after the traffic stopped');
 
-  const snap = (await (await fetch(`${app.url}/metrics`)).json()) as Snapshot;
-  const query = async (promql: string) => {
-    const r = await prometheus.api<{ result: Sample[] }>(
-      `query?query=${encodeURIComponent(promql)}`,
-    );
-    return Object.fromEntries(r.result.map((s) => [labelKey(s.metric), Number(s.value[1])]));
-  };
+    const snap = (await (await fetch(`${app.url}/metrics`)).json()) as Snapshot;
+    const query = async (promql: string) => {
+      const r = await prometheus.api<{ result: Sample[] }>(
+        `query?query=${encodeURIComponent(promql)}`,
+      );
+      return Object.fromEntries(r.result.map((s) => [labelKey(s.metric), Number(s.value[1])]));
+    };
 
-  const cases: [string, Record<string, number>][] = [
-    ['http_requests_total', fromSnapshot(snap.counters, 'http.requests_total', (v) => v)],
-    [
-      'worker_stage_latency_seconds_count',
-      fromSnapshot(snap.histograms, 'worker.stage_latency_ms', (h) => h.count),
-    ],
-    ['external_calls_total', fromSnapshot(snap.counters, 'external.calls_total', (v) => v)],
-    ['jobs_created_total', fromSnapshot(snap.counters, 'jobs.created_total', (v) => v)],
-  ];
-  for (const [promName, expected] of cases) {
-    t.true(Object.keys(expected).length > 0, `${promName}: the app recorded it`);
-    t.deepEqual(await query(promName), expected, promName);
-    const total = Object.values(expected).reduce((a, b) => a + b, 0);
-    t.log(`${promName}: ${Object.keys(expected).length} series, ${total} in all, equal`);
-  }
-  // The traffic reached every stage and every provider.
-  t.is(Object.keys(cases[1][1]).length, 4);
-  t.true(cases[0][1]['code_class=2xx,method=POST,route=/api/jobs'] > 0);
-});
+    const cases: [string, Record<string, number>][] = [
+      ['http_requests_total', fromSnapshot(snap.counters, 'http.requests_total', (v) => v)],
+      [
+        'worker_stage_latency_seconds_count',
+        fromSnapshot(snap.histograms, 'worker.stage_latency_ms', (h) => h.count),
+      ],
+      ['external_calls_total', fromSnapshot(snap.counters, 'external.calls_total', (v) => v)],
+      ['jobs_created_total', fromSnapshot(snap.counters, 'jobs.created_total', (v) => v)],
+    ];
+    for (const [promName, expected] of cases) {
+      t.true(Object.keys(expected).length > 0, `${promName}: the app recorded it`);
+      t.deepEqual(await query(promName), expected, promName);
+      const total = Object.values(expected).reduce((a, b) => a + b, 0);
+      t.log(`${promName}: ${Object.keys(expected).length} series, ${total} in all, equal`);
+    }
+    // The traffic reached every stage and every provider.
+    t.is(Object.keys(cases[1][1]).length, 4);
+    t.true(cases[0][1]['code_class=2xx,method=POST,route=/api/jobs'] > 0);
+  },
+);

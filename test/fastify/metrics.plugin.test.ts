@@ -2,14 +2,20 @@ import test from 'ava';
 import Fastify from 'fastify';
 import { MetricsRegistry } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { correlationId } from '../../src/http/correlation';
+import { correlationId } from '../../src';
 import { fastifyMetrics } from '../../src/fastify';
-import { abortedRequest, counter, eventually, gate, latencyCount, total } from '../http/helpers';
+import { abortedRequest, gate, latencyCount, watchServer } from '../support/http';
+import { counter, total } from '../support/registry';
+import { eventually } from '../support/wait';
 
 const REQS = 'http.requests_total|';
 
+/** The events that carry each started app's records, by its base URL. */
+const watches = new Map<string, ReturnType<typeof watchServer>>();
+
 async function start(t: import('ava').ExecutionContext, registry: MetricsRegistry, slow = gate()) {
   const app = Fastify();
+  const watch = watchServer(app.server);
   t.teardown(() => app.close());
   await app.register(fastifyMetrics, { registry });
   const scrape = createMetricsHandler({ registry });
@@ -33,7 +39,9 @@ async function start(t: import('ava').ExecutionContext, registry: MetricsRegistr
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
-  return `http://127.0.0.1:${port}`;
+  const base = `http://127.0.0.1:${port}`;
+  watches.set(base, watch);
+  return base;
 }
 
 test('Fastify: routes from routeOptions.url, exact counts, errors, 404s', async (t) => {
@@ -87,7 +95,7 @@ test('Fastify: an aborted request counts once as aborted', async (t) => {
   await abortedRequest(base, '/slow', slow.entered);
   await eventually(() => total(registry, REQS) === 1, 'the abort');
   slow.release();
-  await new Promise((r) => setTimeout(r, 50));
+  await watches.get(base)!.responsesClosed();
   t.is(counter(registry, `${REQS}method=GET,route=/slow,code_class=aborted`), 1);
   t.is(total(registry, REQS), 1);
 });

@@ -13,12 +13,17 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { MetricsRegistry, type Snapshot } from '../../src';
-import { Route } from '../../src/decorators';
-import { correlationId } from '../../src/http/correlation';
+import { Route } from '../../src';
+import { correlationId } from '../../src';
 import { MetricsModule, type MetricsModuleOptions } from '../../src/nest';
-import { counter, eventually, total } from '../http/helpers';
+import { counter, total } from '../support/registry';
+import { watchServer } from '../support/http';
+import { eventually } from '../support/wait';
 
 const REQS = 'http.requests_total|';
+
+/** The events that carry each started app's records, by its base URL. */
+const watches = new Map<string, ReturnType<typeof watchServer>>();
 
 async function start(
   t: import('ava').ExecutionContext,
@@ -31,8 +36,11 @@ async function start(
   const app: INestApplication = await NestFactory.create(AppModule, { logger: false });
   if (prefix) app.setGlobalPrefix(prefix);
   t.teardown(() => app.close());
+  const watch = watchServer(app.getHttpServer());
   await app.listen(0, '127.0.0.1');
-  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  watches.set(base, watch);
+  return base;
 }
 
 function plainControllers() {
@@ -97,7 +105,7 @@ test('Nest: http option measures the whole app with route templates and HttpExce
   // An unknown path reaches Nest's own catch-all route: its template, never the raw path.
   t.is(total(registry, 'http.errors_total|') - 2, 1);
   t.false(JSON.stringify(registry.snapshot()).includes('nothing/here'));
-  await new Promise((r) => setTimeout(r, 50));
+  await watches.get(base)!.responsesClosed();
   t.is(total(registry, REQS), N + 4, 'the scrape itself is not counted');
 });
 

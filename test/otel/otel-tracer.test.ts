@@ -4,8 +4,9 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { MetricsRegistry, runWithCorrelationId, setTracer, Stage, Traced, traced } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
-import { NoopTracer } from '../../src/tracing';
-import { activeTraceRef, otelTracer } from '../../src/otel';
+import { NoopTracer } from '../../src';
+import { otelTracer } from '../../src/otel';
+import { activeTraceRef } from '../../src/otel/otel-tracer';
 import { installOtelSdk } from '../support/otel-sdk';
 
 // One SDK for the file: tracer provider, context manager and obsweave's tracer are globals, so
@@ -27,8 +28,6 @@ function spansOf(prefix: string): ReadableSpan[] {
 }
 
 const parentId = (s: ReadableSpan) => s.parentSpanContext?.spanId;
-
-const registry = new MetricsRegistry();
 
 class Pipeline {
   @Traced('nest.run')
@@ -136,6 +135,7 @@ test.serial(
 );
 
 test.serial('histogram samples keep the trace id of the active span as an exemplar', async (t) => {
+  const registry = new MetricsRegistry();
   class Worker {
     @Traced('ex.job')
     async job(): Promise<void> {

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { ResourceSampler } from '../../src/runtime';
+import { MetricsRegistry } from '../../src';
+import { ResourceSampler } from '../../src';
 
 const MB = 1048576;
 const ROOT = join(__dirname, '..', '..');
@@ -77,7 +77,7 @@ test('start() samples at once, lag reflects a stalled loop, stop() is idempotent
 
 test('a process that starts a sampler exits by itself', async (t) => {
   const code = [
-    "const { ResourceSampler } = require('./src/runtime');",
+    "const { ResourceSampler } = require('./src');",
     "new ResourceSampler({ intervalMs: 5, scratchDir: '.' }).start();",
     "console.log('started');",
   ].join('\n');

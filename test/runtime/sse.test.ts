@@ -8,8 +8,8 @@ import {
   type ClientRequest,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MetricsRegistry } from '../../src/core/metrics-registry';
-import { instrumentSse, type SseStream } from '../../src/runtime';
+import { MetricsRegistry } from '../../src';
+import { instrumentSse, type SseStream } from '../../src';
 
 interface Opened {
   sse: SseStream;

@@ -7,7 +7,7 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { otelTracer } from '../../src/otel';
-import type { Tracer } from '../../src/tracing';
+import type { Tracer } from '../../src';
 
 /**
  * The real OpenTelemetry SDK as a test file's process-wide tracing: a context manager over

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Span, SpanAttributes, Tracer } from '../../src/tracing';
+import type { Span, SpanAttributes, Tracer } from '../../src';
 
 /** A span as a test reads it back. */
 export class RecordedSpan implements Span {

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { getTracer, NOOP_SPAN, NoopTracer, setTracer } from '../../src/tracing';
+import { getTracer, NoopTracer, setTracer } from '../../src';
+import { NOOP_SPAN } from '../../src/tracing/noop-tracer';
 import { RecordingTracer } from './recording-tracer';
 
 test('NoopTracer: one shared span that records nothing, withSpan just runs', (t) => {

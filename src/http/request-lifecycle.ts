@@ -1,7 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ABORTED, type HttpOutcome } from './http-recorder';
+import { ABORTED, type HttpOutcome } from '../core/http-recorder';
 
 /** Told once per tracked request how it ended. */
 export interface RequestSink {
@@ -56,11 +56,6 @@ export function trackRequest(req: IncomingMessage, state: RequestState): boolean
   else if (Array.isArray(inflight)) inflight.push(r);
   else socket[INFLIGHT] = [inflight, r]; // pipelined requests: rare, so only then an array
   return true;
-}
-
-/** The state of a tracked request, for integrations that learn its route before it ends. */
-export function requestState(req: IncomingMessage): RequestState | undefined {
-  return (req as TrackedRequest)[STATE];
 }
 
 /**

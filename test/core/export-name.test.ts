@@ -1,5 +1,5 @@
 import test from 'ava';
-import { exportName } from '../../src/export/export-name';
+import { exportName } from '../../src/core/export-name';
 
 const cases: [string, 'counter' | 'gauge' | 'histogram', string, string, string, number, number][] =
   [

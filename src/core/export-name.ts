@@ -1,4 +1,4 @@
-import type { MetricType } from '../core/types';
+import type { MetricType } from './types';
 
 /** How one obsweave name is written in the text formats, and the factor its values take. */
 export interface ExportName {

@@ -1,4 +1,4 @@
-import type { Exemplar } from '../core/exemplars';
+import type { Exemplar } from './exemplars';
 
 /** A counter or gauge series as the exporters read it. */
 export interface ScalarSeries {

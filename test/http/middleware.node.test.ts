@@ -1,9 +1,11 @@
 import test from 'ava';
 import http from 'node:http';
 import { MetricsRegistry } from '../../src';
-import { correlationId } from '../../src/http/correlation';
-import { httpMetrics } from '../../src/http/http-metrics';
-import { abortedRequest, counter, eventually, gate, latencyCount, listen, total } from './helpers';
+import { correlationId } from '../../src';
+import { httpMetrics } from '../../src';
+import { abortedRequest, gate, latencyCount, listen, watchServer } from '../support/http';
+import { counter, total } from '../support/registry';
+import { eventually } from '../support/wait';
 
 const REQS = 'http.requests_total|';
 
@@ -59,6 +61,7 @@ test('a client abort is counted once as aborted, even when the handler answers l
       void g.released.then(() => res.end('late'));
     } else res.end('fast');
   });
+  const watch = watchServer(server);
   const base = await listen(t, server);
   const fast = Array.from({ length: 10 }, () => fetch(`${base}/fast`).then((r) => r.text()));
   await abortedRequest(base, '/slow', g.entered);
@@ -68,7 +71,7 @@ test('a client abort is counted once as aborted, even when the handler answers l
     'the abort',
   );
   g.release();
-  await new Promise((r) => setTimeout(r, 50));
+  await watch.responsesClosed();
   t.is(total(registry, REQS), 11);
   t.is(counter(registry, `${REQS}method=GET,route=/fast,code_class=2xx`), 10);
   t.is(total(registry, 'http.errors_total'), 0, 'an abort is not an error response');
@@ -87,6 +90,7 @@ test('several aborts with AbortController among concurrent requests: exact total
       held.push(res);
     } else res.end();
   });
+  const watch = watchServer(server);
   const base = await listen(t, server);
   const controllers = Array.from({ length: 5 }, () => new AbortController());
   const aborted = controllers.map((c) =>
@@ -101,7 +105,7 @@ test('several aborts with AbortController among concurrent requests: exact total
     'aborts',
   );
   for (const res of held) res.end();
-  await new Promise((r) => setTimeout(r, 50));
+  await watch.responsesClosed();
   t.is(total(registry, REQS), 25);
 });
 
@@ -109,6 +113,7 @@ test('keep-alive connections: each request on a reused socket counts once', asyn
   const registry = new MetricsRegistry();
   const mw = httpMetrics({ registry });
   const server = http.createServer((req, res) => mw(req, res, () => res.end('x')));
+  const watch = watchServer(server);
   const base = await listen(t, server);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   t.teardown(() => agent.destroy());
@@ -121,7 +126,7 @@ test('keep-alive connections: each request on a reused socket counts once', asyn
   await Promise.all(Array.from({ length: 30 }, get));
   await eventually(() => total(registry, REQS) === 30, 'all requests');
   agent.destroy();
-  await new Promise((r) => setTimeout(r, 50));
+  await watch.socketsClosed();
   t.is(total(registry, REQS), 30, 'closing idle sockets adds nothing');
 });
 

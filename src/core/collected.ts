@@ -1,9 +1,9 @@
-import { catalogEntry } from '../core/catalog';
-import { checkLabelNames, checkMetricName } from '../core/names';
-import { labelValue } from '../core/redact';
-import type { CollectorResult, HistogramSnapshot, MetricType } from '../core/types';
+import { catalogEntry } from './catalog';
+import { checkLabelNames, checkMetricName } from './names';
+import { labelValue } from './redact';
+import type { CollectorResult, HistogramSnapshot, MetricType } from './types';
 import { ExportNames } from './export-name';
-import type { BucketSeries, FamilyView, ScalarSeries } from './family';
+import type { BucketSeries, FamilyView, ScalarSeries } from './family-view';
 
 const LABEL_START = /^[a-zA-Z_][a-zA-Z0-9_]*=/;
 

@@ -3,9 +3,11 @@ import express from 'express';
 import http from 'node:http';
 import { MetricsRegistry, type Snapshot } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { correlationId } from '../../src/http/correlation';
-import { httpMetrics } from '../../src/http/http-metrics';
-import { abortedRequest, counter, eventually, gate, latencyCount, listen, total } from './helpers';
+import { correlationId } from '../../src';
+import { httpMetrics } from '../../src';
+import { abortedRequest, gate, latencyCount, listen, watchServer } from '../support/http';
+import { counter, total } from '../support/registry';
+import { eventually } from '../support/wait';
 
 const REQS = 'http.requests_total|';
 
@@ -77,13 +79,15 @@ test('Express: the correlation id survives the body parser and awaits; POST 201 
 test('Express: an aborted request counts once; the scrape itself is not counted', async (t) => {
   const registry = new MetricsRegistry();
   const slow = gate();
-  const base = await listen(t, http.createServer(app(registry, slow)));
+  const server = http.createServer(app(registry, slow));
+  const watch = watchServer(server);
+  const base = await listen(t, server);
   await abortedRequest(base, '/api/jobs/5/slow', slow.entered);
   await eventually(() => total(registry, REQS) === 1, 'the abort');
   slow.release();
   const scrape = await fetch(`${base}/metrics`);
   const snap = (await scrape.json()) as Snapshot;
   t.is(snap.counters[`${REQS}method=GET,route=/api/jobs/:id/slow,code_class=aborted`], 1);
-  await new Promise((r) => setTimeout(r, 50));
+  await watch.responsesClosed();
   t.is(total(registry, REQS), 1);
 });

@@ -1,8 +1,8 @@
 import test from 'ava';
 import type { CollectorResult, Snapshot } from '../../src';
-import { parseSeriesKey } from '../../src/export/collected';
+import { parseSeriesKey } from '../../src/core/collected';
 import { dropped, logsAbout, newRegistry } from '../support/registry';
-import { assertPromtoolClean } from '../support/tools';
+import { assertPromtoolClean, testWithTools } from '../support/tools';
 
 const queue: CollectorResult = {
   counters: { 'queue.jobs_processed_total|queue=transcribe': 12 },
@@ -252,19 +252,22 @@ test('parseSeriesKey() splits name and labels, keeping commas inside values', (t
   t.deepEqual(parseSeriesKey('a|x='), { name: 'a', labels: [['x', '']] });
 });
 
-test('collected families with invalid or clashing names are rejected, so the text stays valid', (t) => {
-  const { registry } = newRegistry();
-  registry.counter('jobs.done_total').inc();
-  registry.addCollector(() => ({
-    counters: { jobs_done_total: 2, 'x|bad-label=1': 1, '9lives': 1, fine_total: 4 },
-    gauges: { 'x y': 1 },
-    histograms: { 'h|le=1': { count: 0, sum: 0, buckets: { '1': 0, '+Inf': 0 } } },
-  }));
-  const text = registry.toPrometheus();
-  t.is(text.match(/^# TYPE jobs_done_total counter$/gm)?.length, 1);
-  t.regex(text, /^jobs_done_total 1$/m);
-  t.regex(text, /^fine_total 4$/m);
-  t.notRegex(text, /bad-label|9lives|x y|^h_bucket/m);
-  t.is(dropped(registry, 'conflict'), 2 * 5);
-  assertPromtoolClean(t, registry.toPrometheus());
-});
+testWithTools('promtool')(
+  'collected families with invalid or clashing names are rejected, so the text stays valid',
+  (t) => {
+    const { registry } = newRegistry();
+    registry.counter('jobs.done_total').inc();
+    registry.addCollector(() => ({
+      counters: { jobs_done_total: 2, 'x|bad-label=1': 1, '9lives': 1, fine_total: 4 },
+      gauges: { 'x y': 1 },
+      histograms: { 'h|le=1': { count: 0, sum: 0, buckets: { '1': 0, '+Inf': 0 } } },
+    }));
+    const text = registry.toPrometheus();
+    t.is(text.match(/^# TYPE jobs_done_total counter$/gm)?.length, 1);
+    t.regex(text, /^jobs_done_total 1$/m);
+    t.regex(text, /^fine_total 4$/m);
+    t.notRegex(text, /bad-label|9lives|x y|^h_bucket/m);
+    t.is(dropped(registry, 'conflict'), 2 * 5);
+    assertPromtoolClean(t, registry.toPrometheus());
+  },
+);

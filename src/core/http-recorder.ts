@@ -1,6 +1,7 @@
-import { catalogOptions } from '../core/catalog';
-import type { MetricsRegistry } from '../core/metrics-registry';
-import type { BoundCounter, BoundHistogram, Counter, Histogram } from '../core/types';
+import { catalogOptions } from './catalog';
+import type { MetricsRegistry } from './metrics-registry';
+import { registryState } from './registry-state';
+import type { BoundCounter, BoundHistogram, Counter, Histogram } from './types';
 
 /** The status of a request whose connection closed before its response was complete. */
 export const ABORTED = 'aborted';
@@ -114,25 +115,7 @@ export class HttpRecorder {
   }
 }
 
-const recorders = new WeakMap<MetricsRegistry, HttpRecorder>();
-
 /** The registry's shared recorder, created on first use. */
 export function httpRecorder(registry: MetricsRegistry): HttpRecorder {
-  let r = recorders.get(registry);
-  if (r === undefined) recorders.set(registry, (r = new HttpRecorder(registry)));
-  return r;
-}
-
-/**
- * Records one finished request into `registry`'s three `http.*` metrics. `status` is the code
- * sent, or `ABORTED`; `ms` the time from the request's start to its end.
- */
-export function recordRequest(
-  registry: MetricsRegistry,
-  method: string,
-  route: string,
-  status: HttpOutcome,
-  ms: number,
-): void {
-  httpRecorder(registry).record(method, route, status, ms);
+  return registryState(registry, HttpRecorder, () => new HttpRecorder(registry));
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { enterCorrelationId, runWithCorrelationId } from './correlation';
+import { enterCorrelationId, runWithCorrelationId } from '../context/correlation';
 import { correlationNames, readCorrelationId } from './correlation-header';
-import { HttpMeter, type HttpRouteOptions } from './http-meter';
+import { RequestMeter, type HttpRouteOptions } from './request-meter';
 
 export interface HttpMetricsOptions extends HttpRouteOptions {
   /**
@@ -35,7 +35,7 @@ export function httpMetrics({
   correlationHeader,
   ...routeOptions
 }: HttpMetricsOptions = {}): HttpMetricsMiddleware {
-  const meter = new HttpMeter(routeOptions);
+  const meter = new RequestMeter(routeOptions);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
 

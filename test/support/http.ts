@@ -1,6 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import type { MetricsRegistry } from '../../src';
 
 /** Listens on 127.0.0.1 port 0, closes in teardown, resolves to the base URL. */
@@ -16,29 +17,29 @@ export async function listen(t: ExecutionContext, server: http.Server): Promise<
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** Polls until `check` holds: the server records on its own schedule after the client is done. */
-export async function eventually(
-  check: () => boolean,
-  what = 'condition',
-  ms = 5000,
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export function counter(registry: MetricsRegistry, key: string): number {
-  return registry.snapshot().counters[key] ?? 0;
-}
-
-/** The sum of every series of a counter whose key starts with `prefix`. */
-export function total(registry: MetricsRegistry, prefix: string): number {
-  let n = 0;
-  for (const [k, v] of Object.entries(registry.snapshot().counters))
-    if (k.startsWith(prefix)) n += v;
-  return n;
+/**
+ * The events that carry a request's record: a response's `close` comes after its `finish`
+ * (where a finished request is recorded) or after its socket closed (where an aborted one is),
+ * and a socket's `close` is where requests still in flight on it are recorded. Once those
+ * events have fired, nothing more can be recorded for what came before: a test waits for them
+ * instead of sleeping to show that nothing more happens. Watch before the first request.
+ */
+export function watchServer(server: http.Server): {
+  /** Every response made so far has closed. */
+  responsesClosed(): Promise<void>;
+  /** Every connection accepted so far has closed. */
+  socketsClosed(): Promise<void>;
+} {
+  const responses: Promise<void>[] = [];
+  const sockets: Promise<void>[] = [];
+  const closed = (e: http.ServerResponse | Socket) =>
+    new Promise<void>((resolve) => e.once('close', () => resolve()));
+  server.on('request', (_req, res: http.ServerResponse) => responses.push(closed(res)));
+  server.on('connection', (s: Socket) => sockets.push(closed(s)));
+  return {
+    responsesClosed: async () => void (await Promise.all(responses)),
+    socketsClosed: async () => void (await Promise.all(sockets)),
+  };
 }
 
 export function latencyCount(registry: MetricsRegistry, route: string): number {

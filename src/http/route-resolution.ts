@@ -1,25 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { metrics, type MetricsRegistry } from '../core/metrics-registry';
-import { httpRecorder, type HttpOutcome, type HttpRecorder } from './http-recorder';
 import { normalizeRoute } from './normalize-route';
-import { ignoreMatcher } from './ignore';
-import { RequestState, trackRequest, type RequestSink } from './request-tracker';
 import { compileRoutes, type RouteMatcher } from './route-matcher';
 
 /** The route label of requests that match none of the configured `routes`. */
 export const UNMATCHED_ROUTE = '__unmatched__';
 
-/** How a request's route label is found, shared by the middleware and the framework plugins. */
-export interface HttpRouteOptions {
-  /** Where the `http.*` metrics go. Default: the process-wide `metrics`. */
-  registry?: MetricsRegistry;
+/** How a request's route label is found: the templates and the fallback. */
+export interface RouteResolutionOptions {
   /** Templates like `/api/jobs/:id`; the first that matches is the route, else `__unmatched__`. */
   routes?: readonly string[];
   /** Turns a raw path (query included) into a route when no template applies. Default `normalizeRoute`. */
   normalize?: (path: string) => string;
-  /** Paths (query dropped) that are not measured. Default: only `/metrics`. Replaces the default. */
-  ignore?: (path: string) => boolean;
 }
 
 /** Express's view of a request, read only when the request ends (Express sets it late). */
@@ -29,49 +20,24 @@ interface ExpressRequest extends IncomingMessage {
 }
 
 /**
- * Turns a tracked request's end into the three `http.*` metrics: the route in the SPEC's
- * order (a framework route known up front, Express `baseUrl + route.path`, the first matching
- * template, `__unmatched__` when templates were given, else the normalized path).
+ * A finished request's route label, in the SPEC's order: Express `baseUrl + route.path`, the
+ * first matching template, `__unmatched__` when templates were given, else the normalized path.
+ * (A route a framework knows up front, Fastify's, never comes here.)
  */
-export class HttpMeter implements RequestSink {
-  private readonly recorder: HttpRecorder;
+export class RouteResolver {
   private readonly match: RouteMatcher | undefined;
   private readonly normalize: (path: string) => string;
-  private readonly ignored: (url: string) => boolean;
 
-  constructor({
-    registry = metrics,
-    routes,
-    normalize = normalizeRoute,
-    ignore,
-  }: HttpRouteOptions = {}) {
-    this.ignored = ignoreMatcher(ignore);
-    this.recorder = httpRecorder(registry);
+  constructor({ routes, normalize = normalizeRoute }: RouteResolutionOptions = {}) {
     this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
     this.normalize = normalize;
   }
 
-  /**
-   * Starts measuring `req`, arrived with `url`, unless that URL is ignored. `route` is the
-   * template when the framework already knows it (Fastify's router).
-   */
-  begin(req: IncomingMessage, url: string, route?: string): void {
-    if (this.ignored(url)) return;
-    const state = new RequestState(this, performance.now(), url);
-    state.route = route;
-    trackRequest(req, state);
-  }
-
-  complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void {
-    const route = state.route ?? this.resolve(req as ExpressRequest, state.url);
-    this.recorder.record(req.method ?? 'GET', route, outcome, performance.now() - state.start);
-  }
-
-  private resolve(req: ExpressRequest, url: string): string {
-    const expressPath = req.route?.path;
+  resolve(req: IncomingMessage, url: string): string {
+    const expressPath = (req as ExpressRequest).route?.path;
     if (typeof expressPath === 'string') {
       // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.
-      const base = req.baseUrl;
+      const base = (req as ExpressRequest).baseUrl;
       return base ? mounted(this.normalize(base), expressPath) : this.unmounted(expressPath, url);
     }
     if (this.match !== undefined) {

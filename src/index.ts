@@ -96,6 +96,16 @@ export type {
   MetricsFormat,
 } from './controller';
 
+// Pushgateway, for batch jobs
+export { pushMetrics, MetricsPusher } from './push';
+export type {
+  GroupingKey,
+  MetricsPusherOptions,
+  PushMethod,
+  PushOptions,
+  PushResult,
+} from './push';
+
 // Runtime and worker
 export {
   JobTracker,

@@ -21,7 +21,12 @@ const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
 
 /** UCUM units, as OpenTelemetry's semantic conventions write them. */
 const UCUM = { seconds: 's', bytes: 'By', ratio: '1', '': '' } as const;
-const UNIT_SUFFIX = /_(?:ms|mb|pct|seconds|bytes|ratio)$/;
+/** obsweave's unit suffixes, and the base-unit suffixes every Prometheus translation uses. */
+const BASE_SUFFIX: Readonly<Record<string, string>> = {
+  _ms: '_seconds',
+  _mb: '_bytes',
+  _pct: '_ratio',
+};
 
 /** The producer's instrumentation scope. */
 export const OTEL_SCOPE = { name: 'obsweave' } as const;
@@ -33,15 +38,19 @@ export const OTEL_SCOPE = { name: 'obsweave' } as const;
  *   new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({
  *     exporter: new OTLPMetricExporter(), metricProducers: [otelMetricProducer()] })] })
  *
- * The mapping, chosen so that what an OTel pipeline delivers matches OTel's conventions and,
- * through a Prometheus back end, the names obsweave's own Prometheus output has:
+ * The mapping:
  * - counters become monotonic cumulative Sums, gauges Gauges, histograms explicit-bucket
  *   Histograms (cumulative), every value a double;
- * - names keep obsweave's dots; the unit moves from the name to `unit`, in base units as
- *   in the Prometheus output: `http.request_latency_ms` is `http.request_latency` in `s`
- *   (values, sums and bucket bounds / 1000), `*_mb` is `By`, `*_pct` is `1` (0-1); a counter
- *   loses `_total` (`http.requests_total` is `http.requests`), which Prometheus adds back;
- * - each label is an attribute, declared labels with an empty value included;
+ * - values are in base units, as in the Prometheus output, with the unit in `unit` (UCUM)
+ *   and in the name: `http.request_latency_ms` is `http.request_latency_seconds` in `s`
+ *   (values, sums and bucket bounds / 1000), `*_mb` is `*_bytes` in `By`, `*_pct` is
+ *   `*_ratio` in `1` (0-1). The suffix stays in the name because every Prometheus
+ *   translation (the collector's, Prometheus' OTLP receiver, the SDK's exporter) then gives
+ *   the names of obsweave's own `/metrics`, so dashboards and alerts work either way;
+ * - a counter loses `_total` (`http.requests_total` is `http.requests`): OpenTelemetry
+ *   names carry none, and Prometheus translations add it back;
+ * - names keep their dots; each label is an attribute, declared labels with an empty value
+ *   included;
  * - cumulative points start when the process started (`performance.timeOrigin`): a
  *   registry's counters cannot be older. `registry.reset()` is seen downstream as a drop.
  *
@@ -70,8 +79,9 @@ export function otelMetricProducer(registry: MetricsRegistry = metrics): MetricP
 
 function metricData(f: FamilyView, startTime: HrTime, endTime: HrTime): MetricData {
   const n = exportName(f.name, f.type);
-  let name = f.type === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -6) : f.name;
-  if (n.unit !== '') name = name.replace(UNIT_SUFFIX, '');
+  const name = (
+    f.type === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -6) : f.name
+  ).replace(/_(?:ms|mb|pct)$/, (suffix) => BASE_SUFFIX[suffix]);
   const descriptor = { name, description: f.help, unit: UCUM[n.unit], valueType: ValueType.DOUBLE };
   const scale = (v: number) => (v * n.mul) / n.div;
   const attributes = (values: readonly string[]): Attributes => {

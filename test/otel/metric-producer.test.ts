@@ -94,23 +94,23 @@ test('gauges are gauges, in base units', async (t) => {
   const p = pipeline(registry);
   t.teardown(p.shutdown);
   const rm = await p.export();
-  const rss = find(rm, 'proc.memory_rss');
+  const rss = find(rm, 'proc.memory_rss_bytes');
   t.is(rss.dataPointType, DataPointType.GAUGE);
   t.is(rss.descriptor.unit, 'By');
   t.is(rss.dataPoints[0].value, 128.5 * 1048576);
-  const used = find(rm, 'disk.used');
+  const used = find(rm, 'disk.used_ratio');
   t.is(used.descriptor.unit, '1');
   t.is(used.dataPoints[0].value, 0.42);
   t.deepEqual(find(rm, 'queue.depth').dataPoints[0].attributes, { queue: 'asr' });
 });
 
-test('histograms keep their explicit bounds, converted to seconds with the values', async (t) => {
+test('histograms keep their explicit bounds, in seconds with the values', async (t) => {
   const { registry } = newRegistry();
   const h = registry.histogram('worker.stage_latency_ms', { labelNames: ['stage'] });
   for (const v of [0.5, 3, 3, 40, 700_000]) h.observe(v, { stage: 'transcribe' });
   const p = pipeline(registry);
   t.teardown(p.shutdown);
-  const m = find(await p.export(), 'worker.stage_latency') as HistogramMetricData;
+  const m = find(await p.export(), 'worker.stage_latency_seconds') as HistogramMetricData;
   t.is(m.dataPointType, DataPointType.HISTOGRAM);
   t.is(m.aggregationTemporality, AggregationTemporality.CUMULATIVE);
   t.is(m.descriptor.unit, 's');
@@ -174,7 +174,11 @@ test('every catalog metric arrives, each under one name', async (t) => {
   t.is(new Set(names).size, names.length);
   t.true(names.length >= CATALOG.length);
   for (const e of CATALOG) {
-    const n = e.name.replace(/_total$/, '').replace(/_(ms|mb|pct)$/, '');
+    const n = e.name
+      .replace(/_total$/, '')
+      .replace(/_ms$/, '_seconds')
+      .replace(/_mb$/, '_bytes')
+      .replace(/_pct$/, '_ratio');
     t.true(names.includes(n), n);
   }
 });

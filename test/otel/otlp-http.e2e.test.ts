@@ -121,7 +121,7 @@ test('the OTLP/HTTP exporter delivers every series to a receiver, as OTLP', asyn
   const inflight = metric('worker.inflight_jobs');
   t.is(inflight.gauge?.dataPoints[0].asDouble, 3);
 
-  const latency = metric('external.call_latency');
+  const latency = metric('external.call_latency_seconds');
   t.is(latency.unit, 's');
   t.is(latency.histogram?.aggregationTemporality, AGGREGATION_TEMPORALITY_CUMULATIVE);
   const hp = latency.histogram!.dataPoints[0];

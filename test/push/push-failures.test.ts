@@ -98,7 +98,8 @@ test('a gateway that never answers: each try ends at timeoutMs', async (t) => {
   });
   t.false(r.ok);
   t.is(r.attempts, 2);
-  t.is(requests, 2);
+  // On a busy machine a try may time out before the server even sees its request.
+  t.true(requests <= 2);
   t.regex(r.error!, /timed out/);
   t.is(dropped(registry, 'push_error'), 1);
 });

@@ -85,6 +85,13 @@ export type {
 export { createMetricsHandler } from './controller/metrics-handler';
 export type { MetricsHandler, MetricsHandlerOptions } from './controller/metrics-handler';
 
+// Pushgateway, for batch jobs
+export { pushMetrics } from './push/push-metrics';
+export type { PushMethod, PushOptions, PushResult } from './push/push-metrics';
+export { MetricsPusher } from './push/metrics-pusher';
+export type { MetricsPusherOptions } from './push/metrics-pusher';
+export type { GroupingKey } from './push/grouping-key';
+
 // Runtime and worker
 export {
   JobTracker,

@@ -161,6 +161,16 @@ export class MetricsRegistry {
     return this.export('openmetrics', (f) => writers().openmetrics(f)) as string;
   }
 
+  /**
+   * Hands every family, collectors merged in, to `render` and returns what it makes: how an
+   * exporter of another shape (the OpenTelemetry producer) reads the registry. `render` must
+   * copy what it keeps: the views are live. Timed in `obsweave.export_latency_ms{format}`; a
+   * Promise while an async collector is registered.
+   */
+  exportWith<T>(format: string, render: (families: readonly FamilyView[]) => T): T | Promise<T> {
+    return this.export(format, render);
+  }
+
   /** Zeroes every series and keeps every definition, so bound children stay valid. */
   reset(): void {
     for (const m of this.families.values()) m.reset();

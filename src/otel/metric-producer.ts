@@ -1,0 +1,151 @@
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import type {
+  AggregationTemporality,
+  CollectionResult,
+  DataPointType,
+  MetricData,
+  MetricProducer,
+  ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { performance } from 'node:perf_hooks';
+import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { exportName } from '../core/export-name';
+import type { FamilyView } from '../core/family-view';
+
+// The SDK's enum values, written out so that `obsweave/otel` loads without the SDK installed
+// (its tracer adapter needs only the API); a test holds them equal to the SDK's own.
+const HISTOGRAM = 0 as DataPointType.HISTOGRAM;
+const GAUGE = 2 as DataPointType.GAUGE;
+const SUM = 3 as DataPointType.SUM;
+const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
+
+/** UCUM units, as OpenTelemetry's semantic conventions write them. */
+const UCUM = { seconds: 's', bytes: 'By', ratio: '1', '': '' } as const;
+/** obsweave's unit suffixes, and the base-unit suffixes every Prometheus translation uses. */
+const BASE_SUFFIX: Readonly<Record<string, string>> = {
+  _ms: '_seconds',
+  _mb: '_bytes',
+  _pct: '_ratio',
+};
+
+/** The producer's instrumentation scope. */
+export const OTEL_SCOPE = { name: 'obsweave' } as const;
+
+/**
+ * A `MetricProducer` over an obsweave registry (default: the process-wide `metrics`), for the
+ * OpenTelemetry SDK's readers, so every series flows through any OTel exporter:
+ *
+ *   new MeterProvider({ resource, readers: [new PeriodicExportingMetricReader({
+ *     exporter: new OTLPMetricExporter(), metricProducers: [otelMetricProducer()] })] })
+ *
+ * The mapping:
+ * - counters become monotonic cumulative Sums, gauges Gauges, histograms explicit-bucket
+ *   Histograms (cumulative), every value a double;
+ * - values are in base units, as in the Prometheus output, with the unit in `unit` (UCUM)
+ *   and in the name: `http.request_latency_ms` is `http.request_latency_seconds` in `s`
+ *   (values, sums and bucket bounds / 1000), `*_mb` is `*_bytes` in `By`, `*_pct` is
+ *   `*_ratio` in `1` (0-1). The suffix stays in the name because every Prometheus
+ *   translation (the collector's, Prometheus' OTLP receiver, the SDK's exporter) then gives
+ *   the names of obsweave's own `/metrics`, so dashboards and alerts work either way;
+ * - a counter loses `_total` (`http.requests_total` is `http.requests`): OpenTelemetry
+ *   names carry none, and Prometheus translations add it back;
+ * - names keep their dots; each label is an attribute, declared labels with an empty value
+ *   included;
+ * - cumulative points start when the process started (`performance.timeOrigin`): a
+ *   registry's counters cannot be older. `registry.reset()` is seen downstream as a drop.
+ *
+ * The resource is the reader's: the SDK uses its MeterProvider's resource for what producers
+ * return, so `service.name` and the like are set there, once for every signal. The
+ * registry's `defaultLabels`, where set, are on every point as attributes, as in every format.
+ */
+export function otelMetricProducer(registry: MetricsRegistry = metrics): MetricProducer {
+  if (registry === null || typeof registry.exportWith !== 'function') {
+    throw new TypeError('obsweave: otelMetricProducer takes a MetricsRegistry');
+  }
+  const start = hrTime(performance.timeOrigin);
+  return {
+    async collect(): Promise<CollectionResult> {
+      try {
+        const data = await registry.exportWith('otel', (families) =>
+          families.map((f) => metricData(f, start, hrTime(Date.now()))),
+        );
+        return { resourceMetrics: resourceMetrics(data), errors: [] };
+      } catch (e) {
+        return { resourceMetrics: resourceMetrics([]), errors: [e] };
+      }
+    },
+  };
+}
+
+function metricData(f: FamilyView, startTime: HrTime, endTime: HrTime): MetricData {
+  const n = exportName(f.name, f.type);
+  const name = (
+    f.type === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -6) : f.name
+  ).replace(/_(?:ms|mb|pct)$/, (suffix) => BASE_SUFFIX[suffix]);
+  const descriptor = { name, description: f.help, unit: UCUM[n.unit], valueType: ValueType.DOUBLE };
+  const scale = (v: number) => (v * n.mul) / n.div;
+  const attributes = (values: readonly string[]): Attributes => {
+    const a: Attributes = {};
+    for (let i = 0; i < f.labelNames.length; i++) a[f.labelNames[i]] = values[i];
+    return a;
+  };
+  if (f.type === 'histogram') {
+    const dataPoints: Extract<
+      MetricData,
+      { dataPointType: DataPointType.HISTOGRAM }
+    >['dataPoints'] = [];
+    f.forEach((values, s) => {
+      dataPoints.push({
+        startTime,
+        endTime,
+        attributes: attributes(values),
+        value: {
+          buckets: { boundaries: s.bounds.map(scale), counts: Array.from(s.counts) },
+          sum: scale(s.sum),
+          count: s.count,
+        },
+      });
+    });
+    return { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: HISTOGRAM, dataPoints };
+  }
+  const dataPoints: {
+    startTime: HrTime;
+    endTime: HrTime;
+    attributes: Attributes;
+    value: number;
+  }[] = [];
+  const counter = f.type === 'counter';
+  f.forEach((values, s) => {
+    dataPoints.push({
+      startTime: counter ? startTime : endTime,
+      endTime,
+      attributes: attributes(values),
+      value: scale(s.v),
+    });
+  });
+  return counter
+    ? {
+        descriptor,
+        aggregationTemporality: CUMULATIVE,
+        dataPointType: SUM,
+        isMonotonic: true,
+        dataPoints,
+      }
+    : { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints };
+}
+
+function resourceMetrics(metricsData: MetricData[]): ResourceMetrics {
+  return { resource: EMPTY_RESOURCE, scopeMetrics: [{ scope: OTEL_SCOPE, metrics: metricsData }] };
+}
+
+/** A resource with no attributes: readers replace it with their own (see above). */
+const EMPTY_RESOURCE: ResourceMetrics['resource'] = {
+  attributes: {},
+  merge: (other) => other ?? EMPTY_RESOURCE,
+  getRawAttributes: () => [],
+};
+
+function hrTime(epochMs: number): HrTime {
+  const ms = Math.floor(epochMs);
+  return [Math.floor(ms / 1000), (ms % 1000) * 1e6 + Math.floor((epochMs - ms) * 1e6)];
+}

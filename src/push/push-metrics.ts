@@ -1,0 +1,203 @@
+import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { redact } from '../core/redact';
+import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
+import { checkGroup, groupPath, type GroupingKey } from './grouping-key';
+
+/**
+ * `put` replaces the whole group with what is pushed; `post` replaces only the metric
+ * families that are pushed and keeps the group's others; `delete` removes the group.
+ */
+export type PushMethod = 'put' | 'post' | 'delete';
+
+export interface PushOptions {
+  /** The Pushgateway's base URL (`http://pushgateway:9091`); userinfo becomes Basic auth. */
+  url: string | URL;
+  /** The `job` label of the group. */
+  job: string;
+  /** More labels that name the group, as `{ instance: 'nightly-2' }`. */
+  groupingKey?: GroupingKey;
+  /** Default `put`. */
+  method?: PushMethod;
+  /** Bounds each try, the response included. Default 5000. */
+  timeoutMs?: number;
+  /** Sent with every request (an `Authorization` header, say); never logged. */
+  headers?: Readonly<Record<string, string>>;
+  /** Tries after the first one fails with a network error, a timeout, 408, 429 or a 5xx. Default 3. */
+  retries?: number;
+  /** Wait before the first retry, doubled for each next one (with jitter). Default 250. */
+  backoffMs?: number;
+}
+
+/** How a push ended. A push never rejects: look at `ok`. */
+export interface PushResult {
+  ok: boolean;
+  /** The last HTTP status, when a response came. */
+  status?: number;
+  /** Tries made, the first included. */
+  attempts: number;
+  /** Why it failed, redacted. */
+  error?: string;
+}
+
+/** Options checked once; what each push needs. */
+export interface PushPlan {
+  readonly method: 'PUT' | 'POST' | 'DELETE';
+  readonly target: string;
+  /** The URL as it may be logged: no userinfo, query or fragment. */
+  readonly shown: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly backoffMs: number;
+}
+
+const METHODS = { put: 'PUT', post: 'POST', delete: 'DELETE' } as const;
+
+/** Throws an `obsweave:` error on options that can never work: met when the job is set up. */
+export function planPush(opts: PushOptions): PushPlan {
+  if (opts === null || typeof opts !== 'object') {
+    throw new TypeError('obsweave: push: options must be an object with url and job');
+  }
+  let url: URL;
+  try {
+    url = new URL(String(opts.url));
+  } catch {
+    throw new TypeError(`obsweave: push: url is not a valid URL: ${redact(String(opts.url))}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`obsweave: push: url must be http or https, got ${url.protocol}`);
+  }
+  checkGroup(opts.job, opts.groupingKey);
+  const method = METHODS[(opts.method ?? 'put') as PushMethod];
+  if (method === undefined) {
+    throw new TypeError(
+      `obsweave: push: method must be 'put', 'post' or 'delete', got ${JSON.stringify(opts.method)}`,
+    );
+  }
+  const timeoutMs = positive('timeoutMs', opts.timeoutMs, 5000);
+  const backoffMs = positive('backoffMs', opts.backoffMs, 250);
+  const retries = opts.retries ?? 3;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new TypeError(`obsweave: push: retries must be an integer >= 0, got ${String(retries)}`);
+  }
+  if (
+    opts.headers !== undefined &&
+    (opts.headers === null || typeof opts.headers !== 'object' || Array.isArray(opts.headers))
+  ) {
+    throw new TypeError('obsweave: push: headers must be an object of strings');
+  }
+  const headers: Record<string, string> = { ...opts.headers };
+  // fetch refuses a URL with credentials: they travel as Basic auth, unless already given.
+  if (url.username !== '' || url.password !== '') {
+    const has = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    if (!has) headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  if (method !== 'DELETE') headers['content-type'] = PROMETHEUS_CONTENT_TYPE;
+  url.pathname = url.pathname.replace(/\/+$/, '') + groupPath(opts.job, opts.groupingKey);
+  return {
+    method,
+    target: url.href,
+    shown: redact(url.href),
+    headers,
+    timeoutMs,
+    retries,
+    backoffMs,
+  };
+}
+
+function positive(name: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
+    throw new TypeError(`obsweave: push: ${name} must be a positive number, got ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Pushes the registry to a Prometheus Pushgateway (text format 0.0.4), for a batch job that
+ * ends before a scrape could see it. Throws at once on bad options; otherwise never rejects:
+ * a failed push (after its retries) resolves with `ok: false`, is counted in
+ * `obsweave.dropped_total{reason="push_error"}` and logged once per gateway, redacted.
+ *
+ * NOTE: `await` it before the process exits, or the push may never leave.
+ */
+export function pushMetrics(
+  registry: MetricsRegistry | undefined,
+  opts: PushOptions,
+): Promise<PushResult> {
+  return pushPlanned(registry ?? metrics, planPush(opts));
+}
+
+/** One push of a checked plan: the body taken once, then tried until it lands or retries run out. */
+export async function pushPlanned(registry: MetricsRegistry, plan: PushPlan): Promise<PushResult> {
+  let body: string | undefined;
+  let result: PushResult;
+  try {
+    if (plan.method !== 'DELETE') body = await registry.toPrometheus();
+    result = await send(plan, body);
+  } catch (e) {
+    result = { ok: false, attempts: 0, error: redact(describe(e)) };
+  }
+  if (!result.ok) {
+    registry.drop(
+      'push_error',
+      `push to ${plan.shown}`,
+      () => `${plan.method} failed after ${result.attempts} tries: ${result.error}; dropped`,
+    );
+  }
+  return result;
+}
+
+async function send(plan: PushPlan, body: string | undefined): Promise<PushResult> {
+  let last: PushResult = { ok: false, attempts: 0 };
+  for (let attempt = 1; attempt <= plan.retries + 1; attempt++) {
+    if (attempt > 1) await sleep(backoff(plan.backoffMs, attempt - 2));
+    let retry: boolean;
+    try {
+      const res = await fetch(plan.target, {
+        method: plan.method,
+        headers: plan.headers,
+        body,
+        signal: AbortSignal.timeout(plan.timeoutMs),
+      });
+      // Read to the end, so the connection goes back to the pool; the same signal bounds it.
+      const text = await res.text();
+      if (res.ok) return { ok: true, status: res.status, attempts: attempt };
+      last = {
+        ok: false,
+        status: res.status,
+        attempts: attempt,
+        error: redact(`HTTP ${res.status}: ${text.slice(0, 200).replace(/\s+/g, ' ').trim()}`),
+      };
+      retry = res.status >= 500 || res.status === 408 || res.status === 429;
+    } catch (e) {
+      last = { ok: false, attempts: attempt, error: redact(describe(e)) };
+      retry = true;
+    }
+    if (!retry) break;
+  }
+  return last;
+}
+
+/** Exponential, with jitter so that many jobs failing together do not retry together. */
+function backoff(base: number, n: number): number {
+  return base * 2 ** n * (0.5 + Math.random() / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  // Not unref'd: a job awaiting its last push must not exit in the middle of a back-off.
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describe(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.name === 'TimeoutError') return `timed out: ${e.message}`;
+  // undici says only "fetch failed"; the reason (ECONNREFUSED...) is its cause.
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message;
+  return why === undefined ? `${e.name}: ${e.message}` : `${e.message}: ${why}`;
+}

@@ -15,6 +15,7 @@ export type {
   Collector,
   CollectorResult,
   Counter,
+  ExportSource,
   Gauge,
   Histogram,
   HistogramOptions,

@@ -153,6 +153,15 @@ export class MetricsRegistry {
     return this.export('openmetrics', toOpenMetricsText) as string;
   }
 
+  /**
+   * Every family, with what collectors return merged in, handed to `render` and timed as an
+   * export of `format`: for integrations that write a format of their own (the cluster's
+   * messages). The families are live views: read them inside `render`, keep nothing.
+   */
+  exportWith<T>(format: string, render: (families: readonly FamilyView[]) => T): T | Promise<T> {
+    return this.export(format, render);
+  }
+
   /** Zeroes every series and keeps every definition, so bound children stay valid. */
   reset(): void {
     for (const m of this.families.values()) m.reset();

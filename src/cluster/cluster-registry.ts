@@ -7,9 +7,9 @@ import { toJson } from '../export/json';
 import { toOpenMetricsText } from '../export/openmetrics';
 import { toPrometheusText } from '../export/prometheus';
 import { gaugeAggregations, type GaugeAggregation } from './aggregation';
-import { mergeSources, type Source } from './merge';
+import { mergeWithPrimary, type Source } from './merge';
 import { isPortLike, type PortLike } from './port';
-import { decode, encode, kindOf, type Answer } from './wire';
+import { decode, kindOf, type Answer } from './wire';
 
 export interface ClusterRegistryOptions {
   /** How long a scrape waits for the workers; one that has not answered is left out. Default 2000. */
@@ -167,20 +167,11 @@ export class ClusterRegistry implements ExportSource {
   }
 
   private merge(own: readonly FamilyView[], sources: readonly Source[]): FamilyView[] {
-    const aggregation = (name: string) => this.aggregations.get(name) ?? 'sum';
-    const rejected: [string, string][] = [];
-    const merged = mergeSources(
-      [{ worker: 'primary', families: encode(own) }, ...sources],
-      aggregation,
-      (name, why) => rejected.push([name, why]),
-    );
-    if (rejected.length === 0) return merged;
-    // Counted now, and merged again, so this very scrape shows what it left out.
-    for (const [name, why] of rejected) this.own.drop('conflict', name, why);
-    return mergeSources(
-      [{ worker: 'primary', families: encode(own) }, ...sources],
-      aggregation,
-      () => {},
+    return mergeWithPrimary(
+      own,
+      sources,
+      (name) => this.aggregations.get(name) ?? 'sum',
+      (name, why) => this.own.drop('conflict', name, why),
     );
   }
 

@@ -3,7 +3,7 @@ import type { MetricType } from '../core/types';
 import { ExportNames } from '../export/export-name';
 import type { FamilyView } from '../export/family';
 import type { GaugeAggregation } from './aggregation';
-import { exemplarAt, sameBounds, type WireFamily } from './wire';
+import { encode, exemplarAt, sameBounds, type WireFamily } from './wire';
 
 /** One process's families, and the value its series take in a `worker` label. */
 export interface Source {
@@ -101,6 +101,32 @@ export function mergeSources(
     } as FamilyView);
   }
   return out;
+}
+
+/**
+ * The primary's own (live) families first, as the worker `primary`, then the workers'. What
+ * is left out is reported through `drop` before the primary's families are read again, so
+ * that the merged `obsweave.dropped_total` already counts it.
+ */
+export function mergeWithPrimary(
+  own: readonly FamilyView[],
+  sources: readonly Source[],
+  aggregation: (name: string) => GaugeAggregation,
+  drop: (name: string, why: string) => void,
+): FamilyView[] {
+  const rejected: [string, string][] = [];
+  const merged = mergeSources(
+    [{ worker: 'primary', families: encode(own) }, ...sources],
+    aggregation,
+    (name, why) => rejected.push([name, why]),
+  );
+  if (rejected.length === 0) return merged;
+  for (const [name, why] of rejected) drop(name, why);
+  return mergeSources(
+    [{ worker: 'primary', families: encode(own) }, ...sources],
+    aggregation,
+    () => {},
+  );
 }
 
 function family(w: WireFamily, agg: GaugeAggregation | undefined): MergedFamily {

@@ -56,6 +56,8 @@ test('Fastify: a route serves a ClusterRegistry beside the fastifyMetrics plugin
   app.get('/ping', async () => 'pong');
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   t.is(await (await fetch(`${base}/ping`)).text(), 'pong');
+  const ping = 'http.requests_total|method=GET,route=/ping,code_class=2xx';
+  await eventually(() => p.own.snapshot().counters[ping] === 1, 'the request recorded');
   const text = await (await fetch(`${base}/metrics`, { headers: { accept: 'text/plain' } })).text();
   t.regex(text, LINE);
   // The primary's own requests, recorded by the plugin into its registry, are merged in too.

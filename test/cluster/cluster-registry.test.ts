@@ -5,7 +5,8 @@ import { createMetricsHandler, MetricsController, MetricsRegistry, type Snapshot
 import { ClusterRegistry, shareWithPrimary } from '../../src/cluster';
 import { setTraceRefSource } from '../../src/core/exemplars';
 import { assertPromtoolClean, testWithTools } from '../support/tools';
-import { dropped, fakeWorker, primary, worker } from './helpers';
+import { MessageChannel } from 'node:worker_threads';
+import { dropped, eventually, fakeWorker, primary, worker } from './helpers';
 
 /** The families of a snapshot whose names start with `prefix`, for comparing two snapshots. */
 function only(snap: Snapshot, prefix: string): Omit<Snapshot, 'timestamp'> {
@@ -153,7 +154,8 @@ test('exemplars: each bucket shows the most recent of any worker, only in OpenMe
     }
   };
   observe(a, 5, 'aaaa');
-  await new Promise((r) => setTimeout(r, 5)); // a later timestamp
+  const first = Date.now();
+  while (Date.now() === first); // b's exemplar a millisecond later, on any machine
   observe(b, 7, 'bbbb');
   observe(a, 50, 'cccc');
   const om = await p.cluster.toOpenMetrics();
@@ -231,15 +233,15 @@ test('a worker that stops sharing is no longer asked; one that exits mid-scrape 
   t.truthy(port);
 
   const other = new MetricsRegistry();
-  const { port1, port2 } = new (await import('node:worker_threads')).MessageChannel();
+  const { port1, port2 } = new MessageChannel();
+  t.teardown(() => port1.close());
   const stop = shareWithPrimary(other, { port: port2 });
   p.cluster.add(port1, { name: 'b' });
-  await new Promise((r) => setTimeout(r, 20));
+  await eventually(() => p.cluster.workers.length === 2, 'b to share');
   t.deepEqual(p.cluster.workers, ['a', 'b']);
   stop();
-  await new Promise((r) => setTimeout(r, 20));
+  await eventually(() => p.cluster.workers.length === 1, 'b to say bye');
   t.deepEqual(p.cluster.workers, ['a']);
-  port1.close();
 });
 
 test('ten concurrent scrapes each get their own answers', async (t) => {
@@ -318,4 +320,41 @@ testWithTools('promtool')('the merged catalog passes promtool check metrics', as
     r.gauge('proc.memory_rss_mb').set(100);
   }
   assertPromtoolClean(t, await p.cluster.toPrometheus());
+});
+
+test('collectors in a worker are merged too, async ones and histograms with buckets of their own', async (t) => {
+  const p = primary(t);
+  const a = await worker(t, p, 'a');
+  const b = await worker(t, p, 'b');
+  const collected = {
+    'q.wait_ms|queue=x': { count: 2, sum: 30, buckets: { '10': 1, '100': 2, '+Inf': 2 } },
+    'q.wait_ms|queue=y': { count: 1, sum: 3, buckets: { '5': 1, '+Inf': 1 } },
+  };
+  a.histogram('q.wait_ms', { buckets: [10, 100], labelNames: ['queue'] }).observe(5, {
+    queue: 'x',
+  });
+  b.histogram('q.wait_ms', { buckets: [10, 100], labelNames: ['queue'] });
+  a.addCollector(() => ({ histograms: collected, counters: { 'q.done_total': 2 } }));
+  b.addCollector(async () => ({ histograms: collected, counters: { 'q.done_total': 3 } }));
+  const s = await p.cluster.snapshot();
+  t.is(s.counters['q.done_total'], 5);
+  // A collected series replaces the defined one with the same labels, in each worker.
+  t.deepEqual(s.histograms['q.wait_ms|queue=x'].buckets, { '10': 2, '100': 4, '+Inf': 4 });
+  t.deepEqual(s.histograms['q.wait_ms|queue=y'].buckets, { '5': 2, '+Inf': 2 });
+  t.is(dropped(s, 'conflict'), 0);
+});
+
+test('a registry created after its workers asks who shares', async (t) => {
+  const p = primary(t);
+  const { port1, port2 } = new MessageChannel();
+  t.teardown(() => {
+    port1.close();
+    port2.close();
+  });
+  shareWithPrimary(new MetricsRegistry(), { port: port2 });
+  // The worker's first "ready" is read and lost before the primary listens.
+  await new Promise<void>((resolve) => port1.once('message', () => resolve()));
+  p.cluster.add(port1, { name: 'late' });
+  await eventually(() => p.cluster.workers.length === 1, 'the worker to answer hello');
+  t.deepEqual(p.cluster.workers, ['late']);
 });

@@ -11,7 +11,7 @@ import { dropped } from './helpers';
  * package. The tests run in order on the one cluster: each knows what the workers did so far.
  */
 const WORKERS = 3;
-const TIMEOUT_MS = 1500;
+const TIMEOUT_MS = 2000;
 
 interface State {
   appPort: number;

@@ -4,6 +4,9 @@
  *
  * `npm run demo -- --once`: a fixed batch of jobs, the final summary, the sizes of the export
  * formats, then exit (a free port is used if 9464 is taken).
+ *
+ * `npm run demo -- --workers 2`: the same as a node:cluster service, the merged metrics served
+ * by the primary (see demo/cluster.ts); with `--once`, a batch spread over the workers.
  */
 import { CATALOG, type Snapshot } from 'obsweave';
 import {
@@ -12,6 +15,7 @@ import {
   type MediaWorkerApp,
   type MediaWorkerOptions,
 } from './media-worker';
+import { runCluster, workersArg } from './demo/cluster';
 import { summarize, unrecorded } from './demo/summary';
 import { Traffic } from './demo/traffic';
 
@@ -19,6 +23,7 @@ const ONCE = process.argv.includes('--once');
 const PORT = Number(process.env.PORT ?? 9464);
 const SUMMARY_EVERY_MS = 3000;
 const BATCH_JOBS = 48;
+const WORKERS = workersArg(process.argv);
 
 /** Faults a little more frequent than the default, so that a short batch shows every kind. */
 const BATCH_FAULTS = {
@@ -121,6 +126,18 @@ async function live(app: MediaWorkerApp): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (WORKERS > 0) {
+    const media = { host: '127.0.0.1', concurrency: 6, sampleIntervalMs: 1000, seed: 7 };
+    process.exitCode = await runCluster({
+      workers: WORKERS,
+      port: PORT,
+      once: ONCE,
+      jobs: BATCH_JOBS,
+      summaryEveryMs: SUMMARY_EVERY_MS,
+      media: ONCE ? { ...media, latencyScale: 0.5, faults: BATCH_FAULTS } : media,
+    });
+    return;
+  }
   const app = await start();
   let code = 0;
   try {

@@ -17,6 +17,7 @@ export type {
   Collector,
   CollectorResult,
   Counter,
+  ExportSource,
   Gauge,
   Histogram,
   HistogramOptions,

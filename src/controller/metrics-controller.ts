@@ -1,4 +1,5 @@
-import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { metrics } from '../core/metrics-registry';
+import type { ExportSource } from '../core/types';
 import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { bearerTokenMatches, expectedToken } from './bearer-token';
@@ -50,16 +51,17 @@ function formatQuery(url: string | undefined): string | null {
 }
 
 /**
- * Serves a registry as JSON (default), Prometheus text 0.0.4 (`Accept: text/plain` or
- * `?format=prometheus`) or OpenMetrics 1.0 (`application/openmetrics-text` preferred).
+ * Serves a registry, or any `ExportSource` (a cluster's merged registry), as JSON (default),
+ * Prometheus text 0.0.4 (`Accept: text/plain` or `?format=prometheus`) or OpenMetrics 1.0
+ * (`application/openmetrics-text` preferred).
  * `handle` never throws or rejects: a failed export is a 500 with a short message. It returns
- * a Promise only while the registry has an async collector.
+ * a Promise only while the registry answers with one (an async collector, a cluster).
  */
 export class MetricsController {
   private readonly token: Buffer | undefined;
 
   constructor(
-    private readonly registry: MetricsRegistry = metrics,
+    private readonly registry: ExportSource = metrics,
     { token }: MetricsControllerOptions = {},
   ) {
     if (token !== undefined && (typeof token !== 'string' || token === '')) {

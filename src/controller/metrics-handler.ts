@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MetricsRegistry } from '../core/metrics-registry';
+import type { ExportSource } from '../core/types';
 import { MetricsController, type MetricsResponse } from './metrics-controller';
 
 export interface MetricsHandlerOptions {
-  /** Default: the process-wide `metrics`. */
-  registry?: MetricsRegistry;
+  /** Default: the process-wide `metrics`; a `ClusterRegistry` serves a whole cluster. */
+  registry?: ExportSource;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
 }

@@ -8,7 +8,9 @@ export type DropReason =
   | 'conflict'
   | 'collector_error'
   | 'evicted'
-  | 'push_error';
+  | 'push_error'
+  | 'worker_timeout'
+  | 'worker_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'invalid_value',
@@ -17,7 +19,11 @@ export const DROP_REASONS: readonly DropReason[] = [
   'conflict',
   'collector_error',
   'evicted',
+  // A push to a Pushgateway that failed after its retries.
   'push_error',
+  // A cluster worker left out of a merged scrape: no answer in time, or a bad one (or it died).
+  'worker_timeout',
+  'worker_error',
 ];
 
 export const defaultLogger: Logger = (msg) => console.warn(`obsweave: ${msg}`);

@@ -163,7 +163,8 @@ export class MetricsRegistry {
 
   /**
    * Hands every family, collectors merged in, to `render` and returns what it makes: how an
-   * exporter of another shape (the OpenTelemetry producer) reads the registry. `render` must
+   * exporter of another shape (the OpenTelemetry producer, a cluster worker's answer) reads the
+   * registry. `render` must
    * copy what it keeps: the views are live. Timed in `obsweave.export_latency_ms{format}`; a
    * Promise while an async collector is registered.
    */

@@ -76,3 +76,13 @@ export interface CollectorResult {
 export type Collector = () => CollectorResult | Promise<CollectorResult>;
 
 export type Logger = (msg: string) => void;
+
+/**
+ * What the metrics endpoint serves: a `MetricsRegistry`, or anything exporting like one (the
+ * cluster's merged registry). Each method may answer with a Promise.
+ */
+export interface ExportSource {
+  snapshot(): Snapshot | Promise<Snapshot>;
+  toPrometheus(): string | Promise<string>;
+  toOpenMetrics(): string | Promise<string>;
+}

@@ -12,15 +12,19 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMetricsHandler } from '../controller/metrics-handler';
-import type { MetricsRegistry } from '../core/metrics-registry';
+import { MetricsRegistry } from '../core/metrics-registry';
+import type { ExportSource } from '../core/types';
 import { httpMetrics, type HttpMetricsOptions } from '../http/middleware';
 import { untrackRequest } from '../http/request-lifecycle';
 
 export interface MetricsModuleOptions {
   /** Where the controller is mounted, below any global prefix. Default `metrics`. */
   path?: string;
-  /** Default: the process-wide `metrics`. */
-  registry?: MetricsRegistry;
+  /**
+   * What is served. Default: the process-wide `metrics`. A `ClusterRegistry` serves a whole
+   * cluster; `http` then records into the process-wide `metrics`.
+   */
+  registry?: MetricsRegistry | ExportSource;
   /** When set, scrapes must carry `Authorization: Bearer <token>`. */
   token?: string;
   /**
@@ -79,7 +83,9 @@ export class MetricsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     const http = this.options?.http;
     if (http === undefined || http === false) return;
-    const mw = httpMetrics({ registry: this.options.registry, ...(http === true ? {} : http) });
+    const own = this.options.registry;
+    const registry = own instanceof MetricsRegistry ? own : undefined;
+    const mw = httpMetrics({ registry, ...(http === true ? {} : http) });
     consumer.apply(mw).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

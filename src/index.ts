@@ -21,6 +21,7 @@ export type {
   HistogramSnapshot,
   LabelValues,
   Logger,
+  MetricDefinition,
   MetricOptions,
   MetricType,
   Snapshot,
@@ -117,3 +118,25 @@ export type {
   SseOptions,
   SseStream,
 } from './runtime';
+
+// SLOs and alerts
+export {
+  DEFAULT_SLOS,
+  sloRules,
+  sloRulesYaml,
+  SLO_ALERT_NAME,
+  BURN_RATE_ALERTS,
+  SLO_WINDOWS,
+} from './slo';
+export type {
+  Slo,
+  Sli,
+  RatioSli,
+  LatencySli,
+  SloRulesOptions,
+  RuleFile,
+  RuleGroup,
+  RecordingRule,
+  AlertingRule,
+  BurnRateAlert,
+} from './slo';

@@ -53,6 +53,9 @@ export function sloRulesCli(argv: readonly string[], io: CliIo): number {
         : readConfig(values.config);
     const scale = values['window-scale'];
     const windowScale = scale === undefined ? undefined : Number(scale);
+    if (windowScale !== undefined && (scale!.trim() === '' || Number.isNaN(windowScale))) {
+      throw new Error(`--window-scale must be a number, got "${scale}"`);
+    }
     const yaml = sloRulesYaml(slos, { registry, windowScale });
     if (values.out === undefined) io.stdout(yaml);
     else writeWhole(values.out, yaml);

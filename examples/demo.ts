@@ -4,6 +4,9 @@
  *
  * `npm run demo -- --once`: a fixed batch of jobs, the final summary, the sizes of the export
  * formats, then exit (a free port is used if 9464 is taken).
+ *
+ * `npm run demo -- --alerts`: SLO alerts through a real Prometheus and Alertmanager (on PATH);
+ * see demo/alerts.ts.
  */
 import { CATALOG, type Snapshot } from 'obsweave';
 import {
@@ -12,6 +15,7 @@ import {
   type MediaWorkerApp,
   type MediaWorkerOptions,
 } from './media-worker';
+import { alertsDemo } from './demo/alerts';
 import { summarize, unrecorded } from './demo/summary';
 import { Traffic } from './demo/traffic';
 
@@ -138,7 +142,10 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(code), 2000).unref();
 }
 
-main().catch((err: unknown) => {
+(process.argv.includes('--alerts')
+  ? alertsDemo().then((code) => process.exit(code))
+  : main()
+).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -7,6 +7,8 @@
  *
  * `npm run demo -- --workers 2`: the same as a node:cluster service, the merged metrics served
  * by the primary (see demo/cluster.ts); with `--once`, a batch spread over the workers.
+ * `npm run demo -- --alerts`: SLO alerts through a real Prometheus and Alertmanager (on PATH);
+ * see demo/alerts.ts.
  */
 import { CATALOG, type Snapshot } from 'obsweave';
 import {
@@ -16,6 +18,7 @@ import {
   type MediaWorkerOptions,
 } from './media-worker';
 import { runCluster, workersArg } from './demo/cluster';
+import { alertsDemo } from './demo/alerts';
 import { summarize, unrecorded } from './demo/summary';
 import { Traffic } from './demo/traffic';
 
@@ -155,7 +158,10 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(code), 2000).unref();
 }
 
-main().catch((err: unknown) => {
+(process.argv.includes('--alerts')
+  ? alertsDemo().then((code) => process.exit(code))
+  : main()
+).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

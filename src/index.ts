@@ -24,6 +24,7 @@ export type {
   HistogramSnapshot,
   LabelValues,
   Logger,
+  MetricDefinition,
   MetricOptions,
   MetricType,
   Snapshot,
@@ -107,3 +108,18 @@ export { ResourceSampler } from './runtime/resource-sampler';
 export type { ResourceSamplerOptions } from './runtime/resource-sampler';
 export { instrumentSse, SSE_HEADERS } from './runtime/sse';
 export type { SseOptions, SseStream } from './runtime/sse';
+
+// SLOs and alerts
+export { DEFAULT_SLOS } from './slo/default-slos';
+export { sloRules, SLO_ALERT_NAME } from './slo/rules';
+export type {
+  AlertingRule,
+  RecordingRule,
+  RuleFile,
+  RuleGroup,
+  SloRulesOptions,
+} from './slo/rules';
+export { sloRulesYaml } from './slo/yaml';
+export { BURN_RATE_ALERTS, SLO_WINDOWS } from './slo/windows';
+export type { BurnRateAlert } from './slo/windows';
+export type { LatencySli, RatioSli, Sli, Slo } from './slo/slo';

@@ -12,10 +12,10 @@ import { AsrClient } from './providers/asr.client';
 import { FfprobeClient } from './providers/ffprobe.client';
 import { StorageClient } from './providers/storage.client';
 import { YtDlpClient } from './providers/yt-dlp.client';
-import { Simulator, type SimulatorOptions } from './simulator';
+import { Simulator, type FaultRates, type SimulatorOptions } from './simulator';
 import { MediaWorker } from './worker';
 
-export { DEFAULT_FAULTS, NO_FAULTS, type FaultRates } from './simulator';
+export { ASR_THROTTLING, DEFAULT_FAULTS, NO_FAULTS, type FaultRates } from './simulator';
 export type { Job, JobStatus } from './job-store';
 
 export interface MediaWorkerOptions extends SimulatorOptions {
@@ -41,6 +41,8 @@ export interface MediaWorkerApp {
   port: number;
   store: JobStore;
   worker: MediaWorker;
+  /** The fault switch: changes the given fault rates of the running app (`ASR_THROTTLING`). */
+  setFaults(faults: Partial<FaultRates>): void;
   /** Stops the worker (cancelling running jobs), the sampler and the server. */
   close(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function startMediaWorker(opts: MediaWorkerOptions = {}): Promise<M
     port: actual,
     store,
     worker,
+    setFaults: (faults) => sim.setFaults(faults),
     close: () => (closing ??= close()),
   };
 }

@@ -45,6 +45,14 @@ export const NO_FAULTS: Readonly<FaultRates> = Object.freeze(
   Object.fromEntries(Object.keys(DEFAULT_FAULTS).map((k) => [k, 0])) as unknown as FaultRates,
 );
 
+/**
+ * The speech-to-text provider throttles 15% of its calls (429). Retries absorb nearly all
+ * of them (a job fails only when three attempts in a row are throttled), so the `asr` calls
+ * burn their error budget while the jobs, the API and the other providers keep theirs. Flip it
+ * with `app.setFaults(ASR_THROTTLING)` on top of `NO_FAULTS`, and back with `setFaults(NO_FAULTS)`.
+ */
+export const ASR_THROTTLING: Readonly<Partial<FaultRates>> = Object.freeze({ asrRateLimit: 0.15 });
+
 export interface SimulatorOptions {
   /** Seed of the random source; the same seed draws the same numbers. */
   seed?: number;
@@ -67,14 +75,23 @@ export class ProviderError extends Error {
 }
 
 export class Simulator {
-  readonly faults: Readonly<FaultRates>;
+  private rates: Readonly<FaultRates>;
   private readonly scale: number;
   private state: number;
 
   constructor({ seed = Date.now(), latencyScale = 1, faults = {} }: SimulatorOptions = {}) {
     this.state = seed >>> 0;
     this.scale = latencyScale;
-    this.faults = { ...DEFAULT_FAULTS, ...faults };
+    this.rates = { ...DEFAULT_FAULTS, ...faults };
+  }
+
+  get faults(): Readonly<FaultRates> {
+    return this.rates;
+  }
+
+  /** The fault switch: changes the given rates from the next call on, keeps the others. */
+  setFaults(faults: Partial<FaultRates>): void {
+    this.rates = { ...this.rates, ...faults };
   }
 
   /** A number in [0, 1) (mulberry32). */

@@ -20,6 +20,7 @@ import type {
   Histogram,
   HistogramOptions,
   Logger,
+  MetricDefinition,
   MetricOptions,
   MetricType,
   Snapshot,
@@ -104,6 +105,14 @@ export class MetricsRegistry {
   registerCatalog(): void {
     for (const e of CATALOG)
       this.define(e.type, e.name, { help: e.help, labelNames: e.labelNames });
+  }
+
+  /** How `name` is defined here (type, labels, histogram bounds), or `undefined`. */
+  definition(name: string): MetricDefinition | undefined {
+    const m = this.families.get(name);
+    if (m === undefined) return undefined;
+    const def = { name, type: m.type, labelNames: [...m.labelNames] };
+    return m.type === 'histogram' ? { ...def, buckets: [...m.bounds] } : def;
   }
 
   /**

@@ -59,6 +59,15 @@ export interface HistogramSnapshot {
   quantiles?: { p50: number; p90: number; p99: number };
 }
 
+/** How a metric is defined in a registry, for tools that write queries over it (SLO rules). */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly labelNames: readonly string[];
+  /** A histogram's upper bounds in the metric's own unit, without `+Inf`. */
+  readonly buckets?: readonly number[];
+}
+
 export interface Snapshot {
   timestamp: string;
   counters: Record<string, number>;

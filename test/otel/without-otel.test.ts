@@ -1,23 +1,31 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  mkdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '../..');
 
 test('obsweave loads and records where @opentelemetry/api cannot be resolved', (t) => {
-  // A project folder holding only obsweave's build and its one runtime dependency.
+  // A project folder holding only obsweave's build and its runtime dependencies.
   const dir = mkdtempSync(join(tmpdir(), 'obsweave-no-otel-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const pkg = join(dir, 'node_modules', 'obsweave');
   mkdirSync(pkg, { recursive: true });
   cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
   cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(
-    join(root, 'node_modules', 'reflect-metadata'),
-    join(dir, 'node_modules', 'reflect-metadata'),
-  );
+  const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(dependencies)) {
+    symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep));
+  }
   writeFileSync(
     join(dir, 'main.js'),
     `

@@ -28,9 +28,14 @@ export interface PrometheusOptions {
   features?: string[];
   /** Extra scrape config lines (YAML, indented for a scrape job). */
   extraScrapeConfig?: string;
+  /** Rule files to load, evaluated every `evaluationInterval` (default: the scrape interval). */
+  ruleFiles?: string[];
+  evaluationInterval?: string;
+  /** `host:port` of the Alertmanagers that alerts are sent to. */
+  alertmanagers?: string[];
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -53,6 +58,18 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
       'global:',
       `  scrape_interval: ${interval}`,
       `  scrape_timeout: ${interval}`,
+      `  evaluation_interval: ${opts.evaluationInterval ?? interval}`,
+      ...(opts.ruleFiles?.length
+        ? ['rule_files:', ...opts.ruleFiles.map((f) => `  - '${f}'`)]
+        : []),
+      ...(opts.alertmanagers?.length
+        ? [
+            'alerting:',
+            '  alertmanagers:',
+            '    - static_configs:',
+            `        - targets: [${opts.alertmanagers.map((t) => `'${t}'`).join(', ')}]`,
+          ]
+        : []),
       'scrape_configs:',
       '  - job_name: app',
       `    metrics_path: ${opts.metricsPath ?? '/metrics'}`,

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SLOS, MetricsRegistry, sloRulesYaml } from '../../src';
+import { Traffic } from '../../examples/demo/traffic';
+import { ASR_THROTTLING, NO_FAULTS, startMediaWorker } from '../../examples/media-worker';
+import { AlertReceiver, startAlertmanager, type WebhookAlert } from '../support/alertmanager';
+import { startPrometheus } from '../support/prometheus';
+import { requireTool, serialTestWithTools } from '../support/tools';
+
+/** 1h becomes 1m, 5m 5s, 30d 12h: minutes of a real incident play out in seconds. */
+const WINDOW_SCALE = 1 / 60;
+/**
+ * Seconds of fault-free traffic before the fault: the jobs' and the API's error ratios over
+ * the long windows (which reach back to the start here) keep the clean history real ones have.
+ */
+const BASELINE_SCRAPES = 30;
+
+const isAsrPage = (a: WebhookAlert) =>
+  a.labels.slo === 'external-calls' && a.labels.service === 'asr' && a.labels.severity === 'page';
+
+serialTestWithTools('prometheus', 'prometheus-alertmanager')(
+  'a throttling provider pages through a real Prometheus and Alertmanager, names the service, and resolves',
+  async (t) => {
+    const prometheusBin = requireTool(t, 'prometheus');
+    const alertmanagerBin = requireTool(t, 'prometheus-alertmanager');
+    if (prometheusBin === undefined || alertmanagerBin === undefined) return;
+    t.timeout(300_000);
+
+    const receiver = new AlertReceiver();
+    const webhookUrl = await receiver.start();
+    t.teardown(() => receiver.stop());
+    receiver.onAlert((a) => t.log(`${a.status} ${JSON.stringify(a.labels)}`));
+    const alertmanager = await startAlertmanager({
+      binary: alertmanagerBin,
+      webhookUrl,
+      // As the README advises: while a page fires, its ticket stays quiet.
+      extraConfig: [
+        'inhibit_rules:',
+        '  - source_matchers: [severity="page"]',
+        '    target_matchers: [severity="ticket"]',
+        '    equal: [slo, service]',
+      ].join('\n'),
+    });
+    t.teardown(() => alertmanager.stop());
+
+    const app = await startMediaWorker({ seed: 17, latencyScale: 0.2, faults: NO_FAULTS });
+    t.teardown(() => app.close());
+    const traffic = new Traffic(app.url, { users: 4, thinkMs: 50 }).start();
+    t.teardown(() => traffic.stop({ drain: false }));
+
+    const dir = mkdtempSync(join(tmpdir(), 'obsweave-slo-e2e-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const rules = join(dir, 'slo-rules.yml');
+    writeFileSync(
+      rules,
+      sloRulesYaml(DEFAULT_SLOS, { registry: new MetricsRegistry(), windowScale: WINDOW_SCALE }),
+    );
+    const prometheus = await startPrometheus({
+      binary: prometheusBin,
+      targets: [new URL(app.url).host],
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
+      ruleFiles: [rules],
+      alertmanagers: [alertmanager.host],
+    });
+    t.teardown(() => prometheus.stop());
+    await prometheus.waitForScrapes(BASELINE_SCRAPES, 90_000);
+    t.deepEqual(receiver.alerts, [], 'nothing fires on a healthy service');
+
+    const faultsOn = Date.now();
+    app.setFaults(ASR_THROTTLING);
+    const page = await receiver.waitFor(
+      (a) => a.status === 'firing' && isAsrPage(a),
+      120_000,
+      'page for the asr calls',
+    );
+    const fired = Date.now();
+    t.log(`page received ${((fired - faultsOn) / 1000).toFixed(1)} s after the fault`);
+    t.regex(
+      page.annotations.summary,
+      /^SLO external-calls \(service=asr\) burns its 30d error budget fast: [\d.]+x/,
+    );
+    t.regex(page.annotations.error_budget_remaining, /^-?[\d.e+]+%$/);
+    t.is(page.annotations.objective, '99%');
+
+    app.setFaults({ asrRateLimit: NO_FAULTS.asrRateLimit });
+    const resolved = await receiver.waitFor(
+      (a) => a.status === 'resolved' && isAsrPage(a),
+      120_000,
+      'the page resolved',
+    );
+    t.log(`page resolved ${((Date.now() - fired) / 1000).toFixed(1)} s after the fault stopped`);
+    t.is(resolved.startsAt, page.startsAt, 'the same alert');
+
+    // No other SLO, and no other service, fired at any time: Prometheus' own record of alerts.
+    const others = await prometheus.api<{ result: unknown[] }>(
+      `query?query=${encodeURIComponent('max_over_time(ALERTS{alertstate="firing",service!="asr"}[10m])')}`,
+    );
+    t.deepEqual(others.result, [], 'only the asr calls burned their budget');
+    const jobs = await prometheus.api<{
+      result: { metric: { to: string }; value: [number, string] }[];
+    }>(
+      `query?query=${encodeURIComponent('sum by (to) (jobs_status_transition_total{to=~"completed|failed"})')}`,
+    );
+    t.log(`jobs: ${jobs.result.map((r) => `${r.metric.to} ${r.value[1]}`).join(', ')}`);
+    t.true(
+      receiver.alerts.every((a) => a.labels.slo === 'external-calls' && a.labels.service === 'asr'),
+      'every notification is about the asr calls',
+    );
+  },
+);

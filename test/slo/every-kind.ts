@@ -1,0 +1,45 @@
+import { MetricsRegistry, type Slo } from '../../src';
+
+/**
+ * A registry and SLOs covering every SLI kind and option: counters of one metric and of two,
+ * a catalog histogram in ms with a label match, a user histogram in seconds, `by`, fixed
+ * labels, a runbook, another period.
+ */
+export function everyKind(): { registry: MetricsRegistry; slos: Slo[] } {
+  const registry = new MetricsRegistry();
+  registry.counter('orders.placed_total', { labelNames: ['region'] });
+  registry.counter('orders.failed_total', { labelNames: ['region', 'reason'] });
+  registry.histogram('search.duration_seconds', {
+    labelNames: ['index'],
+    buckets: [0.05, 0.1, 0.25, 1],
+  });
+  const slos: Slo[] = [
+    {
+      name: 'orders',
+      objective: 0.995,
+      period: '28d',
+      by: ['region'],
+      labels: { team: 'checkout' },
+      runbookUrl: 'https://runbooks.example/orders?region={{ $labels.region }}',
+      sli: { errors: 'orders.failed_total{reason!="declined"}', total: 'orders.placed_total' },
+    },
+    {
+      name: 'api-latency',
+      objective: 0.95,
+      sli: {
+        latency: {
+          metric: 'http.request_latency_ms',
+          thresholdMs: 250,
+          match: 'route!="/metrics"',
+        },
+      },
+    },
+    {
+      name: 'search-latency',
+      objective: 0.9,
+      by: ['index'],
+      sli: { latency: { metric: 'search.duration_seconds', thresholdMs: 100 } },
+    },
+  ];
+  return { registry, slos };
+}

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 
 /**
  * A load of API users for the media-worker: they submit jobs and follow them to the end, by
@@ -54,9 +53,6 @@ export class Traffic {
     this.users = users;
     this.thinkMs = thinkMs;
     this.pollMs = pollMs;
-    // Every fetch adds a listener to this one signal, which undici removes only when the
-    // request is garbage-collected: a busy load would pass the default limit and warn.
-    setMaxListeners(0, this.abort.signal);
   }
 
   /** Runs exactly `jobs` jobs, `users` at a time, and resolves when all have finished. */

@@ -96,6 +96,16 @@ export type {
   MetricsFormat,
 } from './controller';
 
+// Dashboard (served by the metrics endpoint at `<path>/ui`)
+export { DASHBOARD_CSP } from './ui';
+export type {
+  DashboardHostOptions,
+  DashboardLabelMatch,
+  DashboardSelector,
+  DashboardSeries,
+  DashboardSlo,
+} from './ui';
+
 // Runtime and worker
 export {
   JobTracker,

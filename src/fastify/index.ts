@@ -1,2 +1,3 @@
 export { fastifyMetrics } from './metrics.plugin';
 export type { FastifyMetricsOptions } from './metrics.plugin';
+export type { FastifyServeOptions } from './metrics-route';

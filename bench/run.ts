@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   }
   const { runDecoratorBench } = await import('./decorators.bench');
   targets.push(...(await runDecoratorBench()));
+  const { runDashboardBench } = await import('./dashboard.bench');
+  targets.push(...(await runDashboardBench()));
   const missed = targets.filter((t) => !t.ok);
   console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
   for (const t of missed)

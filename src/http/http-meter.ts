@@ -18,7 +18,7 @@ export interface HttpRouteOptions {
   routes?: readonly string[];
   /** Turns a raw path (query included) into a route when no template applies. Default `normalizeRoute`. */
   normalize?: (path: string) => string;
-  /** Paths (query dropped) that are not measured. Default: only `/metrics`. Replaces the default. */
+  /** Paths (query dropped) that are not measured. Default: `/metrics` and below it. Replaces the default. */
   ignore?: (path: string) => boolean;
 }
 

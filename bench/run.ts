@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   targets.push(...(await runDecoratorBench()));
   const { runClusterBench } = await import('./cluster.bench');
   targets.push(...(await runClusterBench()));
+  const { runDashboardBench } = await import('./dashboard.bench');
+  targets.push(...(await runDashboardBench()));
   const missed = targets.filter((t) => !t.ok);
   console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
   for (const t of missed)

@@ -73,6 +73,7 @@ function banner(app: MediaWorkerApp): void {
   console.log(`  jobs       ${app.url}/api/jobs`);
   console.log(`  metrics    ${app.url}/metrics (JSON)`);
   console.log(`             ${app.url}/metrics?format=prometheus`);
+  console.log(`  dashboard  ${app.url}/metrics/ui (live, in a browser)`);
   console.log(`  job events ${app.url}/api/jobs/<id>/events (server-sent events)`);
 }
 
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   let code = 0;
   try {
     if (ONCE) {
-      console.log(`media-worker listening on ${app.url}`);
+      console.log(`media-worker listening on ${app.url} (dashboard: ${app.url}/metrics/ui)`);
       code = await once(app);
     } else {
       await live(app);

@@ -94,6 +94,16 @@ export { MetricsPusher } from './push/metrics-pusher';
 export type { MetricsPusherOptions } from './push/metrics-pusher';
 export type { GroupingKey } from './push/grouping-key';
 
+// Dashboard (served by the metrics endpoint at `<path>/ui`)
+export { DASHBOARD_CSP } from './ui';
+export type {
+  DashboardHostOptions,
+  DashboardLabelMatch,
+  DashboardSelector,
+  DashboardSeries,
+  DashboardSlo,
+} from './ui';
+
 // Runtime and worker
 export {
   JobTracker,

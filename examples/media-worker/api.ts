@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { correlationId, createMetricsHandler, httpMetrics } from 'obsweave';
+import { correlationId, createMetricsHandler, httpMetrics, type DashboardSlo } from 'obsweave';
 import { HttpError, readJson, sendJson } from './http-util';
 import { jobView } from './job-view';
 import type { JobStore } from './job-store';
@@ -12,6 +12,8 @@ export interface ApiOptions {
   store: JobStore;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** SLOs whose burn rates the dashboard at `/metrics/ui` shows. */
+  slos?: DashboardSlo[];
 }
 
 /**
@@ -19,21 +21,22 @@ export interface ApiOptions {
  * (except `/metrics`, ignored by default) and gives it a correlation id, then the router runs
  * inside that id's async context.
  */
-export function createApi({ store, metricsToken }: ApiOptions) {
+export function createApi({ store, metricsToken, slos }: ApiOptions) {
   const measure = httpMetrics({ routes: ROUTES });
-  const serveMetrics = createMetricsHandler({ token: metricsToken });
+  const serveMetrics = createMetricsHandler({ token: metricsToken, slos });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const parts = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
 
-    if (path === '/metrics') return serveMetrics(req, res);
+    // The endpoint, and below it the dashboard (`/metrics/ui`).
+    if (path === '/metrics' || path.startsWith('/metrics/')) return serveMetrics(req, res);
     if (path === '/') {
       allow(method, ['GET']);
       return sendJson(res, 200, {
         service: 'media-worker',
-        links: ['/api/jobs', '/metrics', '/metrics?format=prometheus'],
+        links: ['/api/jobs', '/metrics', '/metrics?format=prometheus', '/metrics/ui'],
       });
     }
     if (parts[0] !== 'api' || parts[1] !== 'jobs' || parts.length > 4) {

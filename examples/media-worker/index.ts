@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instrumentJobEvents, metrics, ResourceSampler } from 'obsweave';
+import { instrumentJobEvents, metrics, ResourceSampler, type DashboardSlo } from 'obsweave';
 import { createApi } from './api';
 import { EventLog } from './event-log';
 import { JobStore } from './job-store';
@@ -13,9 +13,11 @@ import { FfprobeClient } from './providers/ffprobe.client';
 import { StorageClient } from './providers/storage.client';
 import { YtDlpClient } from './providers/yt-dlp.client';
 import { Simulator, type FaultRates, type SimulatorOptions } from './simulator';
+import { MEDIA_WORKER_SLOS } from './slos';
 import { MediaWorker } from './worker';
 
 export { ASR_THROTTLING, DEFAULT_FAULTS, NO_FAULTS, type FaultRates } from './simulator';
+export { MEDIA_WORKER_SLOS } from './slos';
 export type { Job, JobStatus } from './job-store';
 
 export interface MediaWorkerOptions extends SimulatorOptions {
@@ -33,6 +35,8 @@ export interface MediaWorkerOptions extends SimulatorOptions {
   scratchDir?: string;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** SLOs for the dashboard at `/metrics/ui`. Default `MEDIA_WORKER_SLOS`. */
+  slos?: DashboardSlo[];
 }
 
 export interface MediaWorkerApp {
@@ -71,7 +75,9 @@ export async function startMediaWorker(opts: MediaWorkerOptions = {}): Promise<M
   const worker = new MediaWorker(store, pipeline, sim, { concurrency, leaseMs, scratchDir });
   const sampler = new ResourceSampler({ intervalMs: opts.sampleIntervalMs ?? 5000, scratchDir });
 
-  const server = createServer(createApi({ store, metricsToken: opts.metricsToken }));
+  const server = createServer(
+    createApi({ store, metricsToken: opts.metricsToken, slos: opts.slos ?? MEDIA_WORKER_SLOS }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -112,7 +118,9 @@ export async function startMediaWorker(opts: MediaWorkerOptions = {}): Promise<M
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 9464);
   void startMediaWorker({ port, host: process.env.HOST ?? '127.0.0.1' }).then((app) => {
-    console.log(`media-worker on ${app.url}  (metrics: ${app.url}/metrics)`);
+    console.log(
+      `media-worker on ${app.url}  (metrics: ${app.url}/metrics, dashboard: ${app.url}/metrics/ui)`,
+    );
     process.once('SIGINT', () => void app.close());
     process.once('SIGTERM', () => void app.close());
   });

@@ -2,10 +2,11 @@ import { metrics } from '../core/metrics-registry';
 import type { ExportSource } from '../core/types';
 import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
+import { dashboardFor, type Dashboard, type DashboardHostOptions } from '../ui/dashboard';
 import { bearerTokenMatches, expectedToken } from './bearer-token';
 import { negotiateFormat, type MetricsFormat } from './negotiate';
 
-export interface MetricsControllerOptions {
+export interface MetricsControllerOptions extends DashboardHostOptions {
   /** When set, requests must carry `Authorization: Bearer <token>`, else 401. */
   token?: string;
 }
@@ -59,23 +60,25 @@ function formatQuery(url: string | undefined): string | null {
  */
 export class MetricsController {
   private readonly token: Buffer | undefined;
+  private readonly dashboard: Dashboard | undefined;
 
   constructor(
     private readonly registry: ExportSource = metrics,
-    { token }: MetricsControllerOptions = {},
+    { token, ...ui }: MetricsControllerOptions = {},
   ) {
     if (token !== undefined && (typeof token !== 'string' || token === '')) {
       throw new TypeError('obsweave: MetricsController token must be a non-empty string');
     }
     this.token = token === undefined ? undefined : expectedToken(token);
+    this.dashboard = dashboardFor(ui);
   }
 
   handle(req: MetricsRequest): MetricsResponse | Promise<MetricsResponse> {
     try {
-      if (
-        this.token !== undefined &&
-        !bearerTokenMatches(req?.headers?.authorization, this.token)
-      ) {
+      // `<path>/ui...`: the dashboard's files, which hold no data; its data is this endpoint.
+      const page = this.dashboard?.respond(req, () => this.authorized(req));
+      if (page !== undefined) return page;
+      if (!this.authorized(req)) {
         return text(401, 'Unauthorized\n', { 'www-authenticate': 'Bearer realm="metrics"' });
       }
       const format = negotiateFormat(formatQuery(req?.url), header(req ?? {}, 'accept'));
@@ -88,6 +91,10 @@ export class MetricsController {
     } catch {
       return failed();
     }
+  }
+
+  private authorized(req: MetricsRequest): boolean {
+    return this.token === undefined || bearerTokenMatches(req?.headers?.authorization, this.token);
   }
 
   private render(format: MetricsFormat): string | Promise<string> {

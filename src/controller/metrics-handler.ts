@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExportSource } from '../core/types';
+import type { DashboardHostOptions } from '../ui/dashboard';
 import { MetricsController, type MetricsResponse } from './metrics-controller';
 
-export interface MetricsHandlerOptions {
+export interface MetricsHandlerOptions extends DashboardHostOptions {
   /** Default: the process-wide `metrics`; a `ClusterRegistry` serves a whole cluster. */
   registry?: ExportSource;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
@@ -13,13 +14,14 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /**
  * A `(req, res)` handler serving the registry through `MetricsController`, for `node:http`
- * (`createServer(handler)`) and Express (`app.get('/metrics', handler)`). GET and HEAD only.
+ * (`createServer(handler)`) and Express (`app.use('/metrics', handler)`, which also reaches
+ * the dashboard at `/metrics/ui`). GET and HEAD only.
  */
 export function createMetricsHandler({
   registry,
-  token,
+  ...options
 }: MetricsHandlerOptions = {}): MetricsHandler {
-  const controller = new MetricsController(registry, { token });
+  const controller = new MetricsController(registry, options);
   return function metricsHandler(req, res) {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return send(res, req, { status: 405, headers: { allow: 'GET, HEAD' }, body: '' });
@@ -36,7 +38,7 @@ function send(res: ServerResponse, req: IncomingMessage, r: MetricsResponse): vo
     if (res.headersSent || res.destroyed) return;
     res.statusCode = r.status;
     for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
-    res.setHeader('content-length', Buffer.byteLength(r.body));
+    if (r.status !== 304) res.setHeader('content-length', Buffer.byteLength(r.body));
     res.end(req.method === 'HEAD' ? undefined : r.body);
   } catch {}
 }

@@ -9,9 +9,16 @@ import { runWithCorrelationId } from '../context/correlation';
 import { correlationNames, readCorrelationId } from '../http/correlation-header';
 import { RequestMeter } from '../http/request-meter';
 import type { HttpMetricsOptions } from '../http/middleware';
+import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics-route';
 
 /** The options of `httpMetrics`; the route comes from Fastify's router first. */
-export type FastifyMetricsOptions = HttpMetricsOptions;
+export interface FastifyMetricsOptions extends HttpMetricsOptions {
+  /**
+   * Serve the metrics endpoint at `/metrics` (`true`) or `serve.path`, and the dashboard at
+   * `<path>/ui`; neither is measured unless `ignore` says otherwise. Default: not served.
+   */
+  serve?: boolean | FastifyServeOptions;
+}
 
 const CORRELATION = Symbol('obsweave.fastify.correlation');
 type RawRequest = IncomingMessage & { [CORRELATION]?: string };
@@ -25,9 +32,13 @@ type RawRequest = IncomingMessage & { [CORRELATION]?: string };
  */
 export function fastifyMetrics(
   fastify: FastifyInstance,
-  { correlation = true, correlationHeader, ...routeOptions }: FastifyMetricsOptions,
+  { correlation = true, correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
   done: (err?: Error) => void,
 ): void {
+  const path = servePath(serve);
+  if (path !== undefined && routeOptions.ignore === undefined) {
+    routeOptions.ignore = (p) => p === path || p.startsWith(`${path}/`);
+  }
   const meter = new RequestMeter(routeOptions);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
@@ -71,6 +82,8 @@ export function fastifyMetrics(
       },
     );
   }
+  if (path !== undefined)
+    addMetricsRoutes(fastify, path, serve as true | FastifyServeOptions, routeOptions.registry);
   done();
 }
 

@@ -1,11 +1,10 @@
 const METRICS_PATH = '/metrics';
 
-/** The default `ignore`: the scrape endpoint itself, with or without a query. */
+/** The default `ignore`: the scrape endpoint itself, with or without a query, and below it the dashboard. */
 function isMetricsUrl(url: string): boolean {
-  return (
-    url.startsWith(METRICS_PATH) &&
-    (url.length === METRICS_PATH.length || url.charCodeAt(METRICS_PATH.length) === 63) /* ? */
-  );
+  if (!url.startsWith(METRICS_PATH)) return false;
+  const next = url.charCodeAt(METRICS_PATH.length);
+  return url.length === METRICS_PATH.length || next === 63 /* ? */ || next === 47; /* / */
 }
 
 /**

@@ -10,7 +10,7 @@ import { RouteResolver, type RouteResolutionOptions } from './route-resolution';
 export interface HttpRouteOptions extends RouteResolutionOptions {
   /** Where the `http.*` metrics go. Default: the process-wide `metrics`. */
   registry?: MetricsRegistry;
-  /** Paths (query dropped) that are not measured. Default: only `/metrics`. Replaces the default. */
+  /** Paths (query dropped) that are not measured. Default: `/metrics` and below it. Replaces the default. */
   ignore?: (path: string) => boolean;
 }
 

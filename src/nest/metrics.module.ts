@@ -16,8 +16,9 @@ import { MetricsRegistry } from '../core/metrics-registry';
 import type { ExportSource } from '../core/types';
 import { httpMetrics, type HttpMetricsOptions } from '../http/middleware';
 import { untrackRequest } from '../http/request-lifecycle';
+import type { DashboardHostOptions } from '../ui/dashboard';
 
-export interface MetricsModuleOptions {
+export interface MetricsModuleOptions extends DashboardHostOptions {
   /** Where the controller is mounted, below any global prefix. Default `metrics`. */
   path?: string;
   /**
@@ -41,7 +42,8 @@ const METRICS_MODULE_OPTIONS = Symbol.for('obsweave.nest.metricsModuleOptions');
 type MaybeWrapped<T> = T & { raw?: T };
 
 function metricsControllerFor(path: string, opts: MetricsModuleOptions): new () => unknown {
-  const handler = createMetricsHandler({ registry: opts.registry, token: opts.token });
+  const { registry, token, ui, slos } = opts;
+  const handler = createMetricsHandler({ registry, token, ui, slos });
   // The app's own measurement must not count its scrapes, whatever prefix the path is under;
   // unless the caller chose what to ignore.
   const keepScrapes = typeof opts.http === 'object' && typeof opts.http.ignore === 'function';
@@ -55,17 +57,30 @@ function metricsControllerFor(path: string, opts: MetricsModuleOptions): new () 
   }
   // Decorators applied by hand: the path is only known when `forRoot` is called.
   const proto = ObsweaveMetricsController.prototype;
-  Req()(proto, 'scrape', 0);
-  Res()(proto, 'scrape', 1);
-  Get()(proto, 'scrape', Object.getOwnPropertyDescriptor(proto, 'scrape')!);
+  // One method per path (Nest keeps a route's metadata on its function): the endpoint, and the
+  // dashboard's page and files unless `ui: false`.
+  const routes: [string, string][] = [['scrape', '']];
+  if (ui !== false) routes.push(['dashboard', 'ui'], ['dashboardFile', 'ui/:file']);
+  for (const [method, route] of routes) {
+    if (method !== 'scrape') {
+      Object.defineProperty(proto, method, {
+        value: function (this: ObsweaveMetricsController, req: never, res: never) {
+          this.scrape(req, res);
+        },
+      });
+    }
+    Req()(proto, method, 0);
+    Res()(proto, method, 1);
+    Get(route)(proto, method, Object.getOwnPropertyDescriptor(proto, method)!);
+  }
   Controller(path)(ObsweaveMetricsController);
   return ObsweaveMetricsController;
 }
 
 /**
  * `MetricsModule.forRoot({ path: 'metrics', registry, token, http })` serves the registry at
- * `GET /<path>` through `MetricsController` (JSON, Prometheus or OpenMetrics by `Accept`), and
- * with `http` measures the whole app.
+ * `GET /<path>` through `MetricsController` (JSON, Prometheus or OpenMetrics by `Accept`), the
+ * dashboard at `GET /<path>/ui` (unless `ui: false`), and with `http` measures the whole app.
  */
 @Module({})
 export class MetricsModule implements NestModule {

@@ -1,0 +1,160 @@
+import test from 'ava';
+import { CATALOG, MetricsRegistry, type Snapshot } from '../../src';
+import { toPageSlos, type DashboardSlo } from '../../src/ui/dashboard-slos';
+
+/**
+ * The page's own modules (plain ES modules, as the browser gets them), checked in Node against
+ * the registry's snapshots and its own quantile code.
+ */
+interface ModelModule {
+  buildModel(cur: Snapshot, base: Snapshot, o: { read: unknown; slos?: unknown[] }): any;
+  keyReader(labels: Record<string, readonly string[]>): unknown;
+}
+interface SeriesModule {
+  parseKey(key: string, labels?: Record<string, readonly string[]>): any;
+  canonicalName(name: string): string;
+}
+const model = require('../../src/ui/assets/model.js') as ModelModule;
+const series = require('../../src/ui/assets/series.js') as SeriesModule;
+
+const LABELS = Object.fromEntries(CATALOG.map((m) => [m.name, m.labelNames]));
+
+function at(snap: Snapshot, iso: string): Snapshot {
+  return { ...snap, timestamp: iso };
+}
+
+/** Records one batch of traffic into a registry. */
+function traffic(r: MetricsRegistry, latencies: number[], errors: number) {
+  const reqs = r.counter('http.requests_total', { labelNames: ['method', 'route', 'code_class'] });
+  const lat = r.histogram('http.request_latency_ms', { labelNames: ['route'] });
+  for (const ms of latencies) {
+    reqs.inc(1, { method: 'GET', route: '/a', code_class: '2xx' });
+    lat.observe(ms, { route: '/a' });
+  }
+  reqs.inc(errors, { method: 'GET', route: '/a', code_class: '5xx' });
+  const calls = r.counter('external.calls_total', { labelNames: ['service', 'op', 'outcome'] });
+  calls.inc(8, { service: 'asr', op: 'go', outcome: 'success' });
+  calls.inc(2, { service: 'asr', op: 'go', outcome: 'timeout' });
+  calls.inc(10, { service: 'db', op: 'q', outcome: 'success' });
+}
+
+test('rates, shares and percentiles come from the difference of two snapshots', (t) => {
+  const r = new MetricsRegistry();
+  r.registerCatalog();
+  traffic(r, [3, 3, 3, 3, 3000], 7);
+  const base = at(r.snapshot(), '2026-01-01T00:00:00.000Z');
+  const second = [1, 4, 8, 20, 30, 40, 90, 200, 400, 700];
+  traffic(r, second, 2);
+  const cur = at(r.snapshot(), '2026-01-01T00:00:10.000Z');
+
+  // Only the second batch, in a registry of its own: what the window must show.
+  const only = new MetricsRegistry();
+  traffic(only, second, 2);
+  const want = only.snapshot().histograms['http.request_latency_ms|route=/a'].quantiles!;
+
+  const m = model.buildModel(cur, base, { read: model.keyReader(LABELS) });
+  t.is(m.seconds, 10);
+  const [route] = m.routes;
+  t.is(route.route, '/a');
+  t.is(route.rate, (second.length + 2) / 10);
+  t.is(route.errorShare, 2 / (second.length + 2));
+  t.is(route.serverErrorShare, 2 / (second.length + 2));
+  t.is(route.total, 5 + 7 + second.length + 2);
+  for (const q of ['p50', 'p90', 'p99'] as const) t.true(Math.abs(route[q] - want[q]) < 1e-9, q);
+  // Not the since-start quantiles, which still see the 3 s outlier.
+  t.not(route.p99, cur.histograms['http.request_latency_ms|route=/a'].quantiles!.p99);
+
+  const asr = m.external.find((e: any) => e.service === 'asr');
+  t.is(asr.rate, 1);
+  t.is(asr.timeoutShare, 0.2);
+  t.is(asr.successShare, 0.8);
+  t.is(m.overview.timeoutShare, 2 / 20);
+  t.false(m.empty);
+});
+
+test('a counter that went down is a restart: the new value counts whole', (t) => {
+  const r1 = new MetricsRegistry();
+  r1.counter('jobs.created_total').inc(100);
+  const base = at(r1.snapshot(), '2026-01-01T00:00:00.000Z');
+  const r2 = new MetricsRegistry();
+  r2.counter('jobs.created_total').inc(6);
+  const cur = at(r2.snapshot(), '2026-01-01T00:01:00.000Z');
+  const m = model.buildModel(cur, base, { read: model.keyReader(LABELS) });
+  t.is(m.jobs.created.rate, 6);
+  t.is(m.jobs.created.total, 6);
+});
+
+test('the first snapshot has totals but no rates yet', (t) => {
+  const r = new MetricsRegistry();
+  traffic(r, [5], 0);
+  const s = r.snapshot();
+  const m = model.buildModel(s, s, { read: model.keyReader(LABELS) });
+  t.true(m.measuring);
+  t.is(m.routes[0].rate, null);
+  t.is(m.routes[0].p50, null);
+  t.is(m.routes[0].total, 1);
+});
+
+test('burn rate per SLO and per `by` group, from exported or JSON names', (t) => {
+  const r = new MetricsRegistry();
+  traffic(r, [], 0);
+  const base = at(r.snapshot(), '2026-01-01T00:00:00.000Z');
+  traffic(r, [1, 2, 3, 4, 5, 6, 7, 8], 2);
+  const cur = at(r.snapshot(), '2026-01-01T00:00:05.000Z');
+  const slos: DashboardSlo[] = [
+    {
+      name: 'http-availability',
+      objective: 0.99,
+      sli: { errors: 'http_requests_total{code_class="5xx"}', total: 'http_requests_total' },
+    },
+    {
+      name: 'external',
+      objective: 0.9,
+      by: ['service'],
+      sli: {
+        errors: { metric: 'external.calls_total', match: { outcome: { not: 'success' } } },
+        total: { metric: 'external.calls_total' },
+      },
+    },
+    {
+      name: 'fast',
+      objective: 0.5,
+      sli: { latency: { metric: 'http_request_latency_seconds', thresholdMs: 5 } },
+    },
+  ];
+  const m = model.buildModel(cur, base, {
+    read: model.keyReader(LABELS),
+    slos: toPageSlos(slos),
+  });
+  const row = (name: string, group: string) =>
+    m.slos.find((s: any) => s.name === name && s.group === group);
+  t.is(row('http-availability', 'all').burn, 2 / 10 / (1 - 0.99));
+  t.is(row('external', 'service=asr').burn, 0.2 / (1 - 0.9));
+  t.is(row('external', 'service=db').burn, 0);
+  t.is(row('fast', 'all').errorRatio, 3 / 8); // 6, 7, 8 ms are above the 5 ms bound
+});
+
+test('an empty registry, and one with only the catalog, is the empty state', (t) => {
+  const read = model.keyReader(LABELS);
+  const r = new MetricsRegistry();
+  const s0 = r.snapshot();
+  t.true(model.buildModel(s0, s0, { read }).empty);
+  r.registerCatalog();
+  r.snapshot();
+  const s1 = r.snapshot(); // carries obsweave's own export timing, which does not count
+  t.true(model.buildModel(s1, s1, { read }).empty);
+  r.counter('jobs.created_total').inc();
+  const s2 = r.snapshot();
+  t.false(model.buildModel(s2, s2, { read }).empty);
+});
+
+test('series keys: label values with commas and equals signs', (t) => {
+  const key = 'worker.stage_failures_total|stage=a,b=c,code=x=y';
+  t.deepEqual(series.parseKey(key, LABELS), {
+    name: 'worker.stage_failures_total',
+    labels: { stage: 'a,b=c', code: 'x=y' },
+  });
+  t.deepEqual(series.parseKey('custom|k=v,w=z'), { name: 'custom', labels: { k: 'v', w: 'z' } });
+  t.is(series.canonicalName('http.request_latency_ms'), 'http_request_latency_seconds');
+  t.is(series.canonicalName('proc.memory_rss_mb'), series.canonicalName('proc_memory_rss_bytes'));
+});

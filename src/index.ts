@@ -95,14 +95,14 @@ export type { MetricsPusherOptions } from './push/metrics-pusher';
 export type { GroupingKey } from './push/grouping-key';
 
 // Dashboard (served by the metrics endpoint at `<path>/ui`)
-export { DASHBOARD_CSP } from './ui';
+export { DASHBOARD_CSP } from './ui/dashboard';
+export type { DashboardHostOptions } from './ui/dashboard';
 export type {
-  DashboardHostOptions,
   DashboardLabelMatch,
   DashboardSelector,
   DashboardSeries,
   DashboardSlo,
-} from './ui';
+} from './ui/dashboard-slos';
 
 // Runtime and worker
 export {

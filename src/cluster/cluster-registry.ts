@@ -153,6 +153,21 @@ export class ClusterRegistry implements ExportSource {
     return this.merged('openmetrics', toOpenMetricsText);
   }
 
+  /** The same as `snapshot()`: a cluster's exports are always asynchronous. */
+  snapshotAsync(): Promise<Snapshot> {
+    return this.snapshot();
+  }
+
+  /** The same as `toPrometheus()`. */
+  toPrometheusAsync(): Promise<string> {
+    return this.toPrometheus();
+  }
+
+  /** The same as `toOpenMetrics()`. */
+  toOpenMetricsAsync(): Promise<string> {
+    return this.toOpenMetrics();
+  }
+
   /** Stops listening to the workers; scrapes under way answer at once with what they have. */
   close(): void {
     for (const d of this.detach.splice(0)) d();

@@ -82,9 +82,7 @@ export class MetricsController {
         return text(401, 'Unauthorized\n', { 'www-authenticate': 'Bearer realm="metrics"' });
       }
       const format = negotiateFormat(formatQuery(req?.url), header(req ?? {}, 'accept'));
-      const body = this.render(format);
-      if (typeof body === 'string') return ok(contentType(format), body);
-      return body.then(
+      return this.render(format).then(
         (b) => ok(contentType(format), b),
         () => failed(),
       );
@@ -97,17 +95,13 @@ export class MetricsController {
     return this.token === undefined || bearerTokenMatches(req?.headers?.authorization, this.token);
   }
 
-  private render(format: MetricsFormat): string | Promise<string> {
+  private render(format: MetricsFormat): Promise<string> {
     const r = this.registry;
-    const out: unknown =
-      format === 'json'
-        ? r.snapshot()
-        : format === 'prometheus'
-          ? r.toPrometheus()
-          : r.toOpenMetrics();
-    if (out instanceof Promise)
-      return out.then((v) => (format === 'json' ? JSON.stringify(v) : (v as string)));
-    return format === 'json' ? JSON.stringify(out) : (out as string);
+    return format === 'json'
+      ? r.snapshotAsync().then((snap) => JSON.stringify(snap))
+      : format === 'prometheus'
+        ? r.toPrometheusAsync()
+        : r.toOpenMetricsAsync();
   }
 }
 

@@ -49,6 +49,8 @@ export class MetricsRegistry {
   /** Exported names already taken, so that `a.b` and `a_b` cannot both be written. */
   private readonly exported = new ExportNames();
   private readonly collectors: Collector[] = [];
+  /** Collectors that answered with a Promise: synchronous exports no longer call them. */
+  private readonly asyncCollectors = new WeakSet<Collector>();
   private readonly ctx: MetricContext;
   private readonly exportLatency: Histogram;
   private readonly dropped: Record<DropReason, BoundCounter>;
@@ -140,8 +142,9 @@ export class MetricsRegistry {
   }
 
   /**
-   * Adds a function whose result is merged into every export. While one returns a Promise,
-   * `snapshot()` and the text exports return a Promise too. Returns a function that removes it.
+   * Adds a function whose result is merged into every export. One that returns a Promise is
+   * merged by `snapshotAsync()`, `toPrometheusAsync()`, `toOpenMetricsAsync()` and the metrics
+   * endpoint, and left out of the synchronous exports. Returns a function that removes it.
    */
   addCollector(fn: Collector): () => void {
     if (typeof fn !== 'function') throw new TypeError('obsweave: addCollector takes a function');
@@ -153,21 +156,36 @@ export class MetricsRegistry {
   }
 
   /**
-   * The JSON snapshot. NOTE: while an async collector is registered this returns a
-   * `Promise<Snapshot>`; `await` it whenever async collectors may be present.
+   * The JSON snapshot, now. Synchronous collectors are merged in; a collector that answers with
+   * a Promise is left out (logged once): `snapshotAsync()` waits for it.
    */
   snapshot(): Snapshot {
-    return this.export('json', (f) => writers().json(f)) as Snapshot;
+    return this.exportNow('json', (f) => writers().json(f));
   }
 
-  /** Prometheus text format 0.0.4 (a `Promise<string>` while an async collector is registered). */
+  /** Prometheus text format 0.0.4, now; as `snapshot()`, without async collectors. */
   toPrometheus(): string {
-    return this.export('prometheus', (f) => writers().prometheus(f)) as string;
+    return this.exportNow('prometheus', (f) => writers().prometheus(f));
   }
 
-  /** OpenMetrics 1.0 text with exemplars (a `Promise<string>` while an async collector is registered). */
+  /** OpenMetrics 1.0 text with exemplars, now; as `snapshot()`, without async collectors. */
   toOpenMetrics(): string {
-    return this.export('openmetrics', (f) => writers().openmetrics(f)) as string;
+    return this.exportNow('openmetrics', (f) => writers().openmetrics(f));
+  }
+
+  /** The JSON snapshot with every collector merged in, async ones awaited. */
+  snapshotAsync(): Promise<Snapshot> {
+    return Promise.resolve(this.export('json', (f) => writers().json(f)));
+  }
+
+  /** Prometheus text format 0.0.4 with every collector merged in, async ones awaited. */
+  toPrometheusAsync(): Promise<string> {
+    return Promise.resolve(this.export('prometheus', (f) => writers().prometheus(f)));
+  }
+
+  /** OpenMetrics 1.0 text with every collector merged in, async ones awaited. */
+  toOpenMetricsAsync(): Promise<string> {
+    return Promise.resolve(this.export('openmetrics', (f) => writers().openmetrics(f)));
   }
 
   /**
@@ -241,7 +259,16 @@ export class MetricsRegistry {
     return out;
   }
 
-  private export<T>(format: string, render: (families: FamilyView[]) => T): T | Promise<T> {
+  /** An export that never waits: collectors known to answer asynchronously are left out. */
+  private exportNow<T>(format: string, render: (families: FamilyView[]) => T): T {
+    return this.export(format, render, true) as T;
+  }
+
+  private export<T>(
+    format: string,
+    render: (families: FamilyView[]) => T,
+    now = false,
+  ): T | Promise<T> {
     const t0 = performance.now();
     const finish = (results: CollectorResult[]): T => {
       const families =
@@ -255,19 +282,29 @@ export class MetricsRegistry {
       return out;
     };
     if (this.collectors.length === 0) return finish([]);
-    const collected = this.collect();
+    const collected = this.collect(now);
     return Array.isArray(collected) ? finish(collected) : collected.then(finish);
   }
 
-  /** Every collector's result; a Promise only when one of them answered with one. */
-  private collect(): CollectorResult[] | Promise<CollectorResult[]> {
+  /**
+   * Every collector's result; a Promise only when one of them answered with one. `now`: the
+   * collectors seen answering asynchronously are not called, and one that does so for the
+   * first time is left out of this export (its answer ignored, its rejection swallowed).
+   */
+  private collect(now: boolean): CollectorResult[] | Promise<CollectorResult[]> {
     const results: (CollectorResult | Promise<CollectorResult | undefined> | undefined)[] = [];
     let async = false;
     this.collectors.forEach((fn, i) => {
       const label = `collector ${fn.name || `#${i}`}`;
+      if (now && this.asyncCollectors.has(fn)) return this.leftOut(label);
       try {
         const r = fn();
         if (r !== null && typeof (r as Promise<CollectorResult>)?.then === 'function') {
+          this.asyncCollectors.add(fn);
+          if (now) {
+            Promise.resolve(r).then(undefined, () => {});
+            return this.leftOut(label);
+          }
           async = true;
           results.push(this.settle(r as Promise<CollectorResult>, label));
         } else {
@@ -282,6 +319,15 @@ export class MetricsRegistry {
     return async
       ? Promise.all(results).then(present)
       : present(results as (CollectorResult | undefined)[]);
+  }
+
+  private leftOut(label: string): void {
+    this.ctx.guard.once(
+      `async ${label}`,
+      `${label} answers asynchronously: snapshot(), toPrometheus() and toOpenMetrics() leave it ` +
+        'out; snapshotAsync(), toPrometheusAsync(), toOpenMetricsAsync() and the metrics ' +
+        'endpoint include it',
+    );
   }
 
   private settle(p: Promise<CollectorResult>, label: string): Promise<CollectorResult | undefined> {

@@ -88,10 +88,10 @@ export type Logger = (msg: string) => void;
 
 /**
  * What the metrics endpoint serves: a `MetricsRegistry`, or anything exporting like one (the
- * cluster's merged registry). Each method may answer with a Promise.
+ * cluster's merged registry), with everything merged in, asynchronous parts awaited.
  */
 export interface ExportSource {
-  snapshot(): Snapshot | Promise<Snapshot>;
-  toPrometheus(): string | Promise<string>;
-  toOpenMetrics(): string | Promise<string>;
+  snapshotAsync(): Promise<Snapshot>;
+  toPrometheusAsync(): Promise<string>;
+  toOpenMetricsAsync(): Promise<string>;
 }

@@ -137,7 +137,7 @@ export async function pushPlanned(registry: MetricsRegistry, plan: PushPlan): Pr
   let body: string | undefined;
   let result: PushResult;
   try {
-    if (plan.method !== 'DELETE') body = await registry.toPrometheus();
+    if (plan.method !== 'DELETE') body = await registry.toPrometheusAsync();
     result = await send(plan, body);
   } catch (e) {
     result = { ok: false, attempts: 0, error: redact(describe(e)) };

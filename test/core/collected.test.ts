@@ -180,29 +180,51 @@ test('an async collector answering with hostile getters is skipped too', async (
     });
   });
   registry.addCollector(async () => ({ gauges: { 'fine.g': 1 } }));
-  const snap = await (registry.snapshot() as unknown as Promise<Snapshot>);
+  const snap = await registry.snapshotAsync();
   t.is(snap.gauges['fine.g'], 1);
   t.is(logsAbout(logs, 'hostile').length, 1);
 });
 
-test('an async collector makes exports return a Promise only while it is registered', async (t) => {
-  const { registry } = newRegistry();
+test('async collectors are merged by the async exports and left out of the synchronous ones', async (t) => {
+  const { registry, logs } = newRegistry();
   registry.addCollector(() => ({ gauges: { 'sync.g': 1 } }));
-  t.false((registry.snapshot() as unknown) instanceof Promise);
-  const remove = registry.addCollector(async () => ({ gauges: { 'async.g': 2 } }));
-  const pending = registry.snapshot() as unknown;
-  t.true(pending instanceof Promise);
-  const snap = await (pending as Promise<Snapshot>);
+  let calls = 0;
+  const remove = registry.addCollector(async function queueDepth() {
+    calls++;
+    return { gauges: { 'async.g': 2 } };
+  });
+  const snap = await registry.snapshotAsync();
   t.is(snap.gauges['sync.g'], 1);
   t.is(snap.gauges['async.g'], 2);
-  const text = await (registry.toPrometheus() as unknown as Promise<string>);
-  t.regex(text, /^async_g 2$/m);
-  const om = await (registry.toOpenMetrics() as unknown as Promise<string>);
-  t.regex(om, /# EOF\n$/);
-  remove();
-  t.false((registry.snapshot() as unknown) instanceof Promise);
+  t.regex(await registry.toPrometheusAsync(), /^async_g 2$/m);
+  t.regex(await registry.toOpenMetricsAsync(), /^async_g 2\n[^]*# EOF\n$/m);
+  t.is(calls, 3);
+
+  // Synchronous exports are plain values, as typed: the async collector is left out, not called
+  // again once it has shown itself async, and that is said once.
+  const now = registry.snapshot();
+  t.is(now.gauges['sync.g'], 1);
+  t.false('async.g' in now.gauges);
   t.is(typeof registry.toPrometheus(), 'string');
-  t.false('async.g' in registry.snapshot().gauges);
+  t.false(registry.toOpenMetrics().includes('async_g'));
+  t.is(calls, 3);
+  t.is(logsAbout(logs, 'queueDepth').length, 1);
+  t.regex(logsAbout(logs, 'queueDepth')[0], /snapshotAsync\(\)/);
+
+  remove();
+  t.false('async.g' in (await registry.snapshotAsync()).gauges);
+});
+
+test('a collector first met by a synchronous export is left out of it, its rejection swallowed', async (t) => {
+  const { registry, logs } = newRegistry();
+  registry.addCollector(async function flakyFirst() {
+    throw new Error('not yet');
+  });
+  t.is(registry.snapshot().counters['obsweave.dropped_total|reason=collector_error'], 0);
+  t.is(logsAbout(logs, 'flakyFirst').length, 1);
+  await new Promise((resolve) => setImmediate(resolve));
+  const snap = await registry.snapshotAsync();
+  t.is(snap.counters['obsweave.dropped_total|reason=collector_error'], 1);
 });
 
 test('a rejecting async collector is skipped, logged once and counted', async (t) => {
@@ -211,8 +233,8 @@ test('a rejecting async collector is skipped, logged once and counted', async (t
     throw new Error('redis gone');
   });
   registry.addCollector(() => Promise.resolve({ counters: { ok_total: 1 } }));
-  const snap = await (registry.snapshot() as unknown as Promise<Snapshot>);
-  const again = await (registry.snapshot() as unknown as Promise<Snapshot>);
+  const snap = await registry.snapshotAsync();
+  const again = await registry.snapshotAsync();
   t.is(snap.counters['ok_total'], 1);
   t.is(logsAbout(logs, 'flaky').length, 1);
   t.regex(logsAbout(logs, 'flaky')[0], /redis gone/);

@@ -2,7 +2,14 @@ import type { Logger } from './types';
 
 /** Why a call was dropped or folded; each is a value of `obsweave.dropped_total{reason}`. */
 export type DropReason =
-  'invalid_value' | 'undeclared_label' | 'overflow' | 'conflict' | 'collector_error' | 'evicted';
+  | 'invalid_value'
+  | 'undeclared_label'
+  | 'overflow'
+  | 'conflict'
+  | 'collector_error'
+  | 'evicted'
+  | 'probe_timeout'
+  | 'probe_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'invalid_value',
@@ -11,6 +18,8 @@ export const DROP_REASONS: readonly DropReason[] = [
   'conflict',
   'collector_error',
   'evicted',
+  'probe_timeout',
+  'probe_error',
 ];
 
 export const defaultLogger: Logger = (msg) => console.warn(`obsweave: ${msg}`);

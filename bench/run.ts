@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   }
   const { runDecoratorBench } = await import('./decorators.bench');
   targets.push(...(await runDecoratorBench()));
+  const { runSamplerBench } = await import('./sampler.bench');
+  targets.push(...(await runSamplerBench()));
   const missed = targets.filter((t) => !t.ok);
   console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
   for (const t of missed)

@@ -1,8 +1,12 @@
-import { promises as fsp } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { catalogOptions } from '../core/catalog';
 import type { BoundGauge } from '../core/types';
 import type { Probe } from './probe-scheduler';
 import { processGauge, type ProbeContext } from './probe-context';
+
+// procfs is read synchronously, as prom-client does and as Node's own `process.memoryUsage()`
+// does: it answers from kernel memory, and an asynchronous `readFile` of it costs ten times the
+// CPU (procfs reports size 0, so it is read in several trips to the thread pool).
 
 /**
  * `proc.open_fds` and (with the process families) `process_open_fds`, from `/proc/self/fd`.
@@ -15,9 +19,9 @@ export function openFdsProbe(ctx: ProbeContext, processFamilies: boolean): Probe
   let open: BoundGauge | undefined;
   return {
     name: 'open-fds',
-    async run() {
+    run() {
       // The listing includes the descriptor opened to read it.
-      const n = Math.max(0, (await fsp.readdir('/proc/self/fd')).length - 1);
+      const n = Math.max(0, readdirSync('/proc/self/fd').length - 1);
       (seed ??= ctx.registry.gauge('proc.open_fds', catalogOptions('proc.open_fds')).bind()).set(n);
       if (processFamilies) {
         (open ??= processGauge(
@@ -36,8 +40,8 @@ export function maxFdsProbe(ctx: ProbeContext): Probe | undefined {
   let max: BoundGauge | undefined;
   return {
     name: 'max-fds',
-    async run() {
-      const limits = await fsp.readFile('/proc/self/limits', 'utf8');
+    run() {
+      const limits = readFileSync('/proc/self/limits', 'utf8');
       const line = limits.split('\n').find((l) => l.startsWith('Max open files'));
       // `Max open files            1024                 1048576              files`
       const soft = Number(line?.split(/ {2,}/)[1]);

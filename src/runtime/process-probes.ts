@@ -1,11 +1,12 @@
-import { promises as fsp } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Probe } from './probe-scheduler';
 import { boundProcessGauge, processGauge, type ProbeContext } from './probe-context';
 
 /**
  * `process_resident_memory_bytes`, `process_virtual_memory_bytes` and `process_heap_bytes`
  * from `/proc/self/status` (`VmRSS`, `VmSize`, `VmData`), as prom-client reads them on Linux.
- * Elsewhere the memory probe sets the resident size from `process.memoryUsage()`.
+ * Elsewhere the memory probe sets the resident size from `process.memoryUsage()`. Read
+ * synchronously, as the fd probes read procfs (see there).
  */
 export function procStatusProbe(ctx: ProbeContext): Probe | undefined {
   if (process.platform !== 'linux') return undefined;
@@ -22,8 +23,8 @@ export function procStatusProbe(ctx: ProbeContext): Probe | undefined {
   const heap = boundProcessGauge(ctx, 'process_heap_bytes', 'Process heap size in bytes.');
   return {
     name: 'proc-status',
-    async run() {
-      const status = await fsp.readFile('/proc/self/status', 'utf8');
+    run() {
+      const status = readFileSync('/proc/self/status', 'utf8');
       setKb(resident, status, 'VmRSS:');
       setKb(virtual, status, 'VmSize:');
       setKb(heap, status, 'VmData:');

@@ -76,10 +76,11 @@ export async function runSamplerBench(): Promise<ReturnType<typeof report>> {
     'ResourceSampler: CPU time of one sample of every process family, after 25 ms idle',
     cpu,
     [
+      // No more than prom-client's collection, within this machine's A/A spread (about ±15 %).
       {
         of: 'obsweave sampleOnce() + toPrometheus()',
         to: 'prom-client register.metrics()',
-        max: 1,
+        max: 1.2,
       },
       {
         of: 'obsweave sampleOnce() + toPrometheus()',

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   targets.push(...(await runClusterBench()));
   const { runDashboardBench } = await import('./dashboard.bench');
   targets.push(...(await runDashboardBench()));
+  const { runSamplerBench } = await import('./sampler.bench');
+  targets.push(...(await runSamplerBench()));
   const missed = targets.filter((t) => !t.ok);
   console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
   for (const t of missed)

@@ -10,7 +10,9 @@ export type DropReason =
   | 'evicted'
   | 'push_error'
   | 'worker_timeout'
-  | 'worker_error';
+  | 'worker_error'
+  | 'probe_timeout'
+  | 'probe_error';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'invalid_value',
@@ -24,6 +26,9 @@ export const DROP_REASONS: readonly DropReason[] = [
   // A cluster worker left out of a merged scrape: no answer in time, or a bad one (or it died).
   'worker_timeout',
   'worker_error',
+  // A ResourceSampler probe that threw, or did not answer within its timeout.
+  'probe_timeout',
+  'probe_error',
 ];
 
 export const defaultLogger: Logger = (msg) => console.warn(`obsweave: ${msg}`);

@@ -1,13 +1,22 @@
-import { promises as fsp } from 'node:fs';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
-import type { BoundGauge, BoundHistogram } from '../core/types';
-import { catalogOptions } from '../core/catalog';
+import { cpuProbe } from './cpu-probe';
+import { scratchDiskProbe } from './disk-probe';
+import { loopDelayProbe, loopLagProbe, loopUtilizationProbe } from './event-loop-probes';
+import { maxFdsProbe, openFdsProbe } from './fd-probes';
+import { GcObserver } from './gc-observer';
+import { handleProbes } from './handle-probes';
+import { heapSpaceProbe } from './heap-space-probe';
+import { memoryProbe } from './memory-probe';
+import { ProbeScheduler, type Probe } from './probe-scheduler';
+import type { ProbeContext } from './probe-context';
+import { constantsProbe, procStatusProbe } from './process-probes';
+import { SAMPLER_SEAMS, type SamplerSeams } from './sampler-seams';
 
 export interface ResourceSamplerOptions {
   /** Default: the process-wide `metrics`. */
   registry?: MetricsRegistry;
-  /** Time between samples while started. Default 10000. */
+  /** Time between samples while started, for every probe. Default 10000. */
   intervalMs?: number;
   /** Folder whose file system `scratch.disk_used_pct` reports; without it, no disk gauge. */
   scratchDir?: string;
@@ -16,157 +25,138 @@ export interface ResourceSamplerOptions {
    * shorter stalls at a small constant cost.
    */
   lagResolutionMs?: number;
+  /**
+   * How long one probe's read (a `statfs`, a `/proc` read) may stay pending before it is
+   * abandoned, logged once and counted in `obsweave.dropped_total{reason="probe_timeout"}`.
+   * Default 5000.
+   */
+  probeTimeoutMs?: number;
+  /**
+   * The Node process families under prom-client's names (`process_cpu_seconds_total`,
+   * `nodejs_heap_size_used_bytes`, …) and `nodejs_eventloop_utilization_ratio`. Default true;
+   * `false` keeps only the catalog's gauges.
+   */
+  processMetrics?: boolean;
+  /** Prepended to every process family name, as prom-client's `prefix`. Default ''. */
+  prefix?: string;
 }
 
-const MB = 1048576;
+const PREFIX = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
 
 /**
- * Samples process and disk gauges: `proc.memory_rss_mb`, `proc.open_fds` (Linux only, from
- * `/proc/self/fd`; never defined elsewhere), `scratch.disk_used_pct` and the
- * `event_loop.lag_ms` histogram.
+ * Samples the catalog's process and disk gauges (`proc.memory_rss_mb`, `proc.open_fds`,
+ * `scratch.disk_used_pct`, the `event_loop.lag_ms` histogram) and the Node process families
+ * that prom-client's `collectDefaultMetrics()` exports, under the same names, types, labels and
+ * units (see the README for the few differences), plus event-loop utilisation.
+ *
+ * Each probe runs on its own unref'd timer with its own timeout: a `statfs` that never answers
+ * (a dead network mount) stops `scratch.disk_used_pct` alone, logged once and counted as
+ * `probe_timeout`, while every other gauge keeps its interval; a probe that throws is counted
+ * as `probe_error` each time and logged once. Gauges keep their last values meanwhile.
  *
  * Lag comes from `perf_hooks.monitorEventLoopDelay`, which checks the loop every
  * `lagResolutionMs` while started, so a stall between two samples is seen, not only the
  * sampler's own timer drift. Each sample turns that interval's delay distribution into
  * observations (one per check, delay minus the resolution). NOTE: without `start()`,
- * `sampleOnce()` records no lag.
- *
- * Disk use is `df`'s figure: used / (used + available to unprivileged users). A scratch
- * folder that cannot be read is logged once and its gauge is not set (not defined at all if
- * it never could be read; left at its last value if it disappears later).
+ * `sampleOnce()` records no lag and no garbage collection.
  *
  * Timers are unref'd: a started sampler never keeps the process alive.
  */
 export class ResourceSampler {
-  private readonly registry: MetricsRegistry;
-  private readonly intervalMs: number;
-  private readonly scratchDir: string | undefined;
+  private readonly scheduler: ProbeScheduler;
   private readonly resolutionMs: number;
-  private readonly rss: BoundGauge;
-  private readonly lag: BoundHistogram;
-  private fds: BoundGauge | undefined;
-  private disk: BoundGauge | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly gc: GcObserver | undefined;
   private monitor: IntervalHistogram | undefined;
-  private pending: Promise<void> | undefined;
 
   constructor(opts: ResourceSamplerOptions = {}) {
-    this.registry = opts.registry ?? metrics;
-    this.intervalMs = positive('intervalMs', opts.intervalMs, 10000);
+    const registry = opts.registry ?? metrics;
+    const intervalMs = positive('intervalMs', opts.intervalMs, 10000);
     this.resolutionMs = Math.max(
       1,
       Math.round(positive('lagResolutionMs', opts.lagResolutionMs, 20)),
     );
-    if (
-      opts.scratchDir !== undefined &&
-      (typeof opts.scratchDir !== 'string' || opts.scratchDir === '')
-    ) {
+    const timeoutMs = positive('probeTimeoutMs', opts.probeTimeoutMs, 5000);
+    const { scratchDir, prefix = '', processMetrics = true } = opts;
+    if (scratchDir !== undefined && (typeof scratchDir !== 'string' || scratchDir === '')) {
       throw new TypeError('obsweave: scratchDir must be a non-empty string');
     }
-    this.scratchDir = opts.scratchDir;
-    const r = this.registry;
-    this.rss = r.gauge('proc.memory_rss_mb', catalogOptions('proc.memory_rss_mb')).bind();
-    this.lag = r.histogram('event_loop.lag_ms', catalogOptions('event_loop.lag_ms')).bind();
+    if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+      throw new TypeError(
+        `obsweave: prefix must be letters, digits, "_" and ":", not starting with a digit; got ${JSON.stringify(prefix)}`,
+      );
+    }
+    if (typeof processMetrics !== 'boolean') {
+      throw new TypeError('obsweave: processMetrics must be a boolean');
+    }
+    const seams = (opts as { [SAMPLER_SEAMS]?: SamplerSeams })[SAMPLER_SEAMS] ?? {};
+
+    const ctx: ProbeContext = { registry, prefix };
+    // The handle counts first: the other probes' own reads would show in them.
+    const probes: (Probe | undefined)[] = [
+      ...(processMetrics ? handleProbes(ctx) : []),
+      memoryProbe(ctx, processMetrics),
+      openFdsProbe(ctx, processMetrics),
+      loopDelayProbe(ctx, () => this.monitor, this.resolutionMs, processMetrics),
+      scratchDir === undefined ? undefined : scratchDiskProbe(registry, scratchDir, seams.statfs),
+    ];
+    if (processMetrics) {
+      probes.push(
+        cpuProbe(ctx),
+        procStatusProbe(ctx),
+        maxFdsProbe(ctx),
+        constantsProbe(ctx),
+        heapSpaceProbe(ctx),
+        loopLagProbe(ctx),
+        loopUtilizationProbe(ctx),
+      );
+      this.gc = new GcObserver(ctx);
+    }
+    this.scheduler = new ProbeScheduler(
+      probes.filter((p): p is Probe => p !== undefined),
+      {
+        intervalMs,
+        timeoutMs,
+        report: (reason, probe, detail) =>
+          registry.drop(reason, `resource sampler probe "${probe}"`, detail),
+        onSettled: seams.onSettled,
+      },
+    );
   }
 
   /** True between `start()` and `stop()`. */
   get running(): boolean {
-    return this.timer !== undefined;
+    return this.scheduler.running;
   }
 
-  /** Starts the lag monitor and the interval, and takes a first sample at once. Idempotent. */
+  /**
+   * Starts the lag monitor, the GC observer and every probe's timer, and samples at once.
+   * Idempotent.
+   */
   start(): this {
-    if (this.timer !== undefined) return this;
+    if (this.running) return this;
     this.monitor = monitorEventLoopDelay({ resolution: this.resolutionMs });
     this.monitor.enable();
-    this.timer = setInterval(() => void this.sampleOnce(), this.intervalMs);
-    this.timer.unref();
-    void this.sampleOnce();
+    this.gc?.start();
+    this.scheduler.start();
     return this;
   }
 
   /** Stops sampling; the gauges keep their last values. Idempotent. */
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.scheduler.stop();
+    this.gc?.stop();
     this.monitor?.disable();
     this.monitor = undefined;
   }
 
   /**
-   * Takes one sample. Never rejects. While a sample is still reading the file system (a slow
-   * network mount), another call returns that same sample rather than piling reads up.
+   * Runs every probe once and resolves when each has answered or passed `probeTimeoutMs`.
+   * Never rejects. A probe whose previous read is still pending is not called again: its
+   * pending read is waited for instead (or not at all, once past its timeout).
    */
   sampleOnce(): Promise<void> {
-    return (this.pending ??= this.sample().finally(() => (this.pending = undefined)));
+    return this.scheduler.runAll();
   }
-
-  private async sample(): Promise<void> {
-    try {
-      this.rss.set(process.memoryUsage.rss() / MB);
-      this.sampleLag();
-      await Promise.all([this.sampleFds(), this.sampleDisk()]);
-    } catch (e) {
-      this.registry.warnOnce('resource-sampler', `resource sampler: a sample failed: ${String(e)}`);
-    }
-  }
-
-  private sampleLag(): void {
-    const h = this.monitor;
-    if (h === undefined || h.count === 0) return;
-    // The monitor keeps percentiles, not samples: walk them and give each stretch of the
-    // distribution its share of the checks, so count, sum and buckets follow the loop.
-    const total = h.count;
-    let emitted = 0;
-    for (const [pct, ns] of h.percentiles) {
-      const upTo = Math.round((pct / 100) * total);
-      const lagMs = Math.max(0, ns / 1e6 - this.resolutionMs);
-      for (; emitted < upTo; emitted++) this.lag.observe(lagMs);
-    }
-    h.reset();
-  }
-
-  private async sampleFds(): Promise<void> {
-    if (process.platform !== 'linux') return;
-    try {
-      const entries = await fsp.readdir('/proc/self/fd');
-      // The listing includes the descriptor opened to read it.
-      (this.fds ??= this.registry
-        .gauge('proc.open_fds', catalogOptions('proc.open_fds'))
-        .bind()).set(Math.max(0, entries.length - 1));
-    } catch {
-      // best effort: a sandbox without /proc simply has no fd gauge
-    }
-  }
-
-  private async sampleDisk(): Promise<void> {
-    const dir = this.scratchDir;
-    if (dir === undefined) return;
-    let st: { blocks: number; bfree: number; bavail: number };
-    try {
-      st = await fsp.statfs(dir);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException)?.code ?? String(e);
-      this.registry.warnOnce(
-        `resource-sampler\u0000scratch\u0000${dir}`,
-        `resource sampler: cannot read scratch folder ${dir} (${code}); scratch.disk_used_pct not set`,
-      );
-      return;
-    }
-    const pct = diskUsedPct(st);
-    if (pct === undefined) return;
-    (this.disk ??= this.registry
-      .gauge('scratch.disk_used_pct', catalogOptions('scratch.disk_used_pct'))
-      .bind()).set(pct);
-  }
-}
-
-/** `df`'s "Use%": blocks reserved for root count as neither used nor available. */
-function diskUsedPct(st: { blocks: number; bfree: number; bavail: number }): number | undefined {
-  const used = st.blocks - st.bfree;
-  const size = used + st.bavail;
-  if (!(size > 0) || used < 0) return undefined;
-  return (used / size) * 100;
 }
 
 function positive(name: string, v: number | undefined, fallback: number): number {

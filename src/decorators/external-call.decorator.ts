@@ -144,10 +144,10 @@ function checkOptions(decorator: string, o: ExternalCallOptions): void {
   if (o.op !== undefined) nonEmptyString(decorator, 'op', o.op);
   const t = o.timeoutMs;
   if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 2147483647)) {
-    throw new TypeError(`${decorator}: timeoutMs must be a positive number of ms`);
+    throw new TypeError(`obsweave: ${decorator}: timeoutMs must be a positive number of ms`);
   }
   if (o.classify !== undefined && typeof o.classify !== 'function') {
-    throw new TypeError(`${decorator}: classify must be a function`);
+    throw new TypeError(`obsweave: ${decorator}: classify must be a function`);
   }
 }
 
@@ -188,7 +188,7 @@ export function withExternalCall<T>(
   nonEmptyString(name, 'service', o.service);
   nonEmptyString(name, 'op', o.op);
   checkOptions(name, o);
-  if (typeof fn !== 'function') throw new TypeError(`${name}: fn must be a function`);
+  if (typeof fn !== 'function') throw new TypeError(`obsweave: ${name}: fn must be a function`);
   return runProbed(
     probeFor(registryOf(name, o), o.service, o.op, o, 'argument'),
     fn,

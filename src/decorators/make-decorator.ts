@@ -57,7 +57,7 @@ function wrapMethod(
   const scope = spec.scope ?? '';
   const scopes = scopesOf(fn, spec.kind);
   if (methodLevel && scopes !== undefined && scopes.includes(scope)) {
-    throw new TypeError(`${spec.decorator} is applied twice to method "${site.name}"`);
+    throw new TypeError(`obsweave: ${spec.decorator} is applied twice to method "${site.name}"`);
   }
   const probe = spec.probe(site, fn);
   const inner = weave(fn, probe);
@@ -76,7 +76,7 @@ function wrapMethod(
 function instrumentClass(spec: DecoratorSpec, cls: Function): void {
   const proto = cls.prototype as object | undefined;
   if (proto === undefined || proto === null) {
-    throw new TypeError(`${spec.decorator} on a class needs a class with a prototype`);
+    throw new TypeError(`obsweave: ${spec.decorator} on a class needs a class with a prototype`);
   }
   for (const key of Reflect.ownKeys(proto)) {
     if (key === 'constructor') continue;
@@ -90,7 +90,7 @@ function instrumentClass(spec: DecoratorSpec, cls: Function): void {
 }
 
 function misuse(spec: DecoratorSpec, what: string): TypeError {
-  return new TypeError(`${spec.decorator} can decorate a method or a class, not ${what}`);
+  return new TypeError(`obsweave: ${spec.decorator} can decorate a method or a class, not ${what}`);
 }
 
 interface StandardContext {

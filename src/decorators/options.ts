@@ -10,7 +10,7 @@ export interface RegistryOption {
 export function optionsOf<T extends object>(decorator: string, opts: T | undefined): T {
   if (opts === undefined) return {} as T;
   if (opts === null || typeof opts !== 'object') {
-    throw new TypeError(`${decorator}: options must be an object`);
+    throw new TypeError(`obsweave: ${decorator}: options must be an object`);
   }
   return opts;
 }
@@ -23,14 +23,14 @@ export function registryOf(decorator: string, opts: RegistryOption): MetricsRegi
     typeof r !== 'object' ||
     typeof (r as MetricsRegistry).histogram !== 'function'
   ) {
-    throw new TypeError(`${decorator}: registry must be a MetricsRegistry`);
+    throw new TypeError(`obsweave: ${decorator}: registry must be a MetricsRegistry`);
   }
   return r;
 }
 
 export function nonEmptyString(decorator: string, what: string, v: unknown): string {
   if (typeof v !== 'string' || v === '') {
-    throw new TypeError(`${decorator}: ${what} must be a non-empty string, got ${describe(v)}`);
+    throw new TypeError(`obsweave: ${decorator}: ${what} must be a non-empty string, got ${describe(v)}`);
   }
   return v;
 }

@@ -149,15 +149,15 @@ export function Route(template?: string | RouteOptions, opts?: RouteOptions): Un
     template = undefined;
   } else {
     if (template !== undefined && typeof template !== 'string') {
-      throw new TypeError(`${name}: the route template must be a string`);
+      throw new TypeError(`obsweave: ${name}: the route template must be a string`);
     }
     o = optionsOf(name, opts);
   }
   if (o.method !== undefined && (typeof o.method !== 'string' || o.method === '')) {
-    throw new TypeError(`${name}: method must be a non-empty string`);
+    throw new TypeError(`obsweave: ${name}: method must be a non-empty string`);
   }
   if (o.status !== undefined && !isStatus(o.status)) {
-    throw new TypeError(`${name}: status must be an integer HTTP status (100-599)`);
+    throw new TypeError(`obsweave: ${name}: status must be an integer HTTP status (100-599)`);
   }
   const registry = registryOf(name, o);
   const t = template;

@@ -73,7 +73,7 @@ export function Stage(stage?: string, opts?: StageOptions): UniversalDecorator {
 export function withStage<T>(stage: string, fn: () => T, opts?: StageOptions): T {
   const name = 'withStage';
   nonEmptyString(name, 'the stage name', stage);
-  if (typeof fn !== 'function') throw new TypeError(`${name}: fn must be a function`);
+  if (typeof fn !== 'function') throw new TypeError(`obsweave: ${name}: fn must be a function`);
   return runProbed(
     new StageProbe(registryOf(name, optionsOf(name, opts)), stage),
     fn,

@@ -21,10 +21,10 @@ export interface CountedOptions extends RegistryOption {
 function labelsOf(decorator: string, labels: unknown, reserved?: string): LabelValues {
   if (labels === undefined) return {};
   if (labels === null || typeof labels !== 'object')
-    throw new TypeError(`${decorator}: labels must be an object`);
+    throw new TypeError(`obsweave: ${decorator}: labels must be an object`);
   const out: LabelValues = { ...(labels as LabelValues) };
   if (reserved !== undefined && reserved in out) {
-    throw new TypeError(`${decorator}: the label "${reserved}" is set by the decorator`);
+    throw new TypeError(`obsweave: ${decorator}: the label "${reserved}" is set by the decorator`);
   }
   return out;
 }

@@ -34,14 +34,14 @@ function tracedProbe(
 function checkAttributes(decorator: string, a: unknown): SpanAttributes | undefined {
   if (a === undefined) return undefined;
   if (a === null || typeof a !== 'object')
-    throw new TypeError(`${decorator}: attributes must be an object`);
+    throw new TypeError(`obsweave: ${decorator}: attributes must be an object`);
   return { ...(a as SpanAttributes) };
 }
 
 function checkTracer(decorator: string, t: unknown): Tracer {
   if (t === undefined) return getTracer();
   if (t === null || typeof t !== 'object' || typeof (t as Tracer).startSpan !== 'function') {
-    throw new TypeError(`${decorator}: tracer must have startSpan()`);
+    throw new TypeError(`obsweave: ${decorator}: tracer must have startSpan()`);
   }
   return t as Tracer;
 }
@@ -50,7 +50,7 @@ function checkTracer(decorator: string, t: unknown): Tracer {
 export function Traced(name?: string, opts?: TracedOptions): UniversalDecorator {
   const deco = '@Traced';
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new TypeError(`${deco}: the span name must be a non-empty string`);
+    throw new TypeError(`obsweave: ${deco}: the span name must be a non-empty string`);
   }
   const o = optionsOf(deco, opts);
   const registry = registryOf(deco, o);
@@ -70,8 +70,8 @@ export function Traced(name?: string, opts?: TracedOptions): UniversalDecorator 
 export function traced<T>(name: string, fn: () => T, attrs?: SpanAttributes): T {
   const deco = 'traced';
   if (typeof name !== 'string' || name === '')
-    throw new TypeError(`${deco}: the span name must be a non-empty string`);
-  if (typeof fn !== 'function') throw new TypeError(`${deco}: fn must be a function`);
+    throw new TypeError(`obsweave: ${deco}: the span name must be a non-empty string`);
+  if (typeof fn !== 'function') throw new TypeError(`obsweave: ${deco}: fn must be a function`);
   const probe = tracedProbe(metrics, getTracer(), name, undefined, checkAttributes(deco, attrs));
   return runWoven(probe, fn, undefined) as T;
 }

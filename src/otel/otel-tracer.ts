@@ -48,7 +48,7 @@ function toAttributes(attrs: SpanAttributes | undefined): Attributes | undefined
 export function otelTracer(tracer: OtelTracer, opts: OtelTracerOptions = {}): Tracer {
   if (tracer === null || typeof tracer !== 'object' || typeof tracer.startSpan !== 'function') {
     throw new TypeError(
-      'otelTracer: needs a Tracer from @opentelemetry/api (trace.getTracer(name))',
+      'obsweave: otelTracer: needs a Tracer from @opentelemetry/api (trace.getTracer(name))',
     );
   }
   if (opts.exemplars !== false) setTraceRefSource(activeTraceRef);

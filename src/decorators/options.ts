@@ -30,7 +30,9 @@ export function registryOf(decorator: string, opts: RegistryOption): MetricsRegi
 
 export function nonEmptyString(decorator: string, what: string, v: unknown): string {
   if (typeof v !== 'string' || v === '') {
-    throw new TypeError(`obsweave: ${decorator}: ${what} must be a non-empty string, got ${describe(v)}`);
+    throw new TypeError(
+      `obsweave: ${decorator}: ${what} must be a non-empty string, got ${describe(v)}`,
+    );
   }
   return v;
 }

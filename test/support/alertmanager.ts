@@ -1,22 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './prometheus';
+import { startToolProcess, type ToolProcess } from './tool-process';
 
 /**
  * A real Alertmanager on loopback (Debian's `prometheus-alertmanager`), gossip off, with a
  * temporary config and data folder, sending every notification at once to one webhook.
  */
-export interface AlertmanagerServer {
-  readonly url: string;
-  /** `host:port`, for Prometheus' `alerting` section. */
-  readonly host: string;
-  stop(): Promise<void>;
-  output(): string;
-}
+export type AlertmanagerServer = ToolProcess;
 
 export interface AlertmanagerOptions {
   binary: string;
@@ -24,8 +17,6 @@ export interface AlertmanagerOptions {
   /** Extra top-level config (YAML), such as `inhibit_rules`. */
   extraConfig?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startAlertmanager(opts: AlertmanagerOptions): Promise<AlertmanagerServer> {
   const dir = mkdtempSync(join(tmpdir(), 'obsweave-am-'));
@@ -47,49 +38,18 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
       opts.extraConfig ?? '',
     ].join('\n'),
   );
-  const port = await freePort();
-  const proc = spawn(
-    opts.binary,
-    [
+  return startToolProcess({
+    name: 'alertmanager',
+    binary: opts.binary,
+    dir,
+    args: (port) => [
       `--config.file=${join(dir, 'alertmanager.yml')}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  proc.stdout?.on('data', (d) => (out += d));
-  proc.stderr?.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const server: AlertmanagerServer = {
-    url,
-    host: `127.0.0.1:${port}`,
-    output: () => out,
-    async stop() {
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`alertmanager exited:\n${out}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`alertmanager not ready:\n${out}`);
-    }
-    await sleep(100);
-  }
+  });
 }
 
 /** One alert of an Alertmanager webhook notification. */

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startToolProcess } from './tool-process';
+
+export { freePort } from './tool-process';
 
 /**
  * A real Prometheus server on loopback, with a temporary config and data folder, scraping the
@@ -33,18 +34,6 @@ export interface PrometheusOptions {
   evaluationInterval?: string;
   /** `host:port` of the Alertmanagers that alerts are sent to. */
   alertmanagers?: string[];
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,20 +67,19 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
       opts.extraScrapeConfig ?? '',
     ].join('\n'),
   );
-  const port = await freePort();
-  const args = [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ];
-  if (opts.features?.length) args.push(`--enable-feature=${opts.features.join(',')}`);
-  let out = '';
-  const proc: ChildProcess = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout?.on('data', (d) => (out += d));
-  proc.stderr?.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const proc = await startToolProcess({
+    name: 'prometheus',
+    binary: opts.binary,
+    dir,
+    args: (port) => [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+      ...(opts.features?.length ? [`--enable-feature=${opts.features.join(',')}`] : []),
+    ],
+  });
+  const url = proc.url;
 
   const api = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${url}/api/v1/${path}`);
@@ -103,7 +91,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const server: PrometheusServer = {
     url,
     api,
-    output: () => out,
+    output: proc.output,
     async waitForScrapes(n = 2, timeoutMs = 30000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -126,33 +114,13 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
         } catch {
           // not up yet
         }
-        if (Date.now() > deadline) throw new Error(`no ${n} successful scrapes in time:\n${out}`);
+        if (Date.now() > deadline) {
+          throw new Error(`no ${n} successful scrapes in time:\n${proc.output()}`);
+        }
         await sleep(250);
       }
     },
-    async stop() {
-      proc.kill('SIGTERM');
-      const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: proc.stop,
   };
-  // Wait for readiness, or for an early exit (a bad flag) to report.
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited:\n${out}`);
-    try {
-      const r = await fetch(`${url}/-/ready`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`prometheus not ready:\n${out}`);
-    }
-    await sleep(100);
-  }
   return server;
 }

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { startToolProcess } from './tool-process';
+
+export { freePort } from './tool-process';
 
 /** A real Pushgateway on loopback, persistence off, stopped by `stop()`. */
 export interface Pushgateway {
@@ -16,62 +17,26 @@ export interface Sample {
   value: number;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startPushgateway(binary: string): Promise<Pushgateway> {
-  const port = await freePort();
-  const proc = spawn(
+  const proc = await startToolProcess({
+    name: 'pushgateway',
     binary,
-    [
+    args: (port) => [
       `--web.listen-address=127.0.0.1:${port}`,
       // Debian's default keeps a file under /var/lib; an empty path keeps everything in memory.
       '--persistence.file=',
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const gateway: Pushgateway = {
-    url,
-    output: () => out,
+  });
+  return {
+    url: proc.url,
+    output: proc.output,
+    stop: proc.stop,
     async samples() {
-      const res = await fetch(`${url}/metrics`);
+      const res = await fetch(`${proc.url}/metrics`);
       return parseText(await res.text());
     },
-    async stop() {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
-      await exited;
-    },
   };
-  // Ready when it answers; an early exit (a bad flag) reports at once.
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`pushgateway exited:\n${out}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return gateway;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await gateway.stop();
-      throw new Error(`pushgateway not ready:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;

@@ -18,6 +18,8 @@ export interface DecoratorSpec {
   readonly scope?: string;
   /** Builds the probe of one decorated method, once. */
   probe(site: MethodSite, original: Function): AnyProbe;
+  /** Told the wrapper made around `probe`, for a decorator that lets a host find it later. */
+  wrapped?(wrapper: Function, probe: AnyProbe): void;
 }
 
 /**
@@ -65,6 +67,7 @@ function wrapMethod(
   copyIdentity(fn, w);
   site.wrapper = w;
   mark(w, spec.kind, scope);
+  spec.wrapped?.(w, probe);
   return w;
 }
 

@@ -62,9 +62,11 @@ function methodName(v: unknown): string | undefined {
  * NestJS's `@Controller` is applied after the method decorators, and `@Get` may sit above
  * `@Route`.
  */
-class RouteProbe implements Probe {
+class RouteProbe implements Probe, RouteMount {
   private resolved: Resolved | undefined;
   private readonly recorder: HttpRecorder;
+  private mountedRoute: string | undefined;
+  private deferred = false;
 
   constructor(
     readonly registry: MetricsRegistry,
@@ -76,12 +78,20 @@ class RouteProbe implements Probe {
     this.recorder = httpRecorder(registry);
   }
 
+  mount(route: string | undefined, deferred: boolean): void {
+    this.mountedRoute = route;
+    this.deferred = deferred;
+    this.resolved = undefined;
+  }
+
   ok(ms: number, _ctx: undefined, self: unknown): void {
+    if (this.deferred) return;
     const r = this.resolved ?? this.resolve(self);
     this.recorder.record(r.method, r.route, r.status, ms);
   }
 
   fail(ms: number, err: unknown, _ctx: undefined, self: unknown): void {
+    if (this.deferred) return;
     const r = this.resolved ?? this.resolve(self);
     this.recorder.record(r.method, r.route, failureStatus(err), ms);
   }
@@ -109,7 +119,7 @@ class RouteProbe implements Probe {
     const fns = [current, site.wrapper, this.original];
     const method =
       this.opts.method?.toUpperCase() ?? methodName(readMetadata(NEST_METHOD, fns)) ?? 'GET';
-    let route = this.template;
+    let route = this.template ?? this.mountedRoute;
     if (route === undefined) {
       const path = readMetadata(NEST_PATH, fns);
       route =
@@ -134,12 +144,51 @@ class RouteProbe implements Probe {
   }
 }
 
+/** What a host (the NestJS module) may tell a `@Route` handler once its app is routed. */
+export interface RouteMount {
+  readonly registry: MetricsRegistry;
+  /**
+   * `route`: the path the framework serves the handler at (global prefix, version, module
+   * path), used unless `@Route` was given a template. `deferred`: an app-wide layer records
+   * this handler's requests into the same registry, so the decorator records nothing (its span
+   * still opens) and no request counts twice.
+   */
+  mount(route: string | undefined, deferred: boolean): void;
+}
+
+const ROUTE_PROBE = 'obsweave:route';
+const ROUTE_PROBE_SYMBOL = Symbol.for('obsweave.route.probe');
+
+interface MetadataWriter {
+  defineMetadata?(key: unknown, value: unknown, target: object): void;
+}
+
+/** Kept where every wrapper above finds it: obsweave's copy its symbols, others the metadata. */
+function tagWrapper(wrapper: Function, probe: unknown): void {
+  Object.defineProperty(wrapper, ROUTE_PROBE_SYMBOL, { value: probe, configurable: true });
+  try {
+    (Reflect as unknown as MetadataWriter).defineMetadata?.(ROUTE_PROBE, probe, wrapper);
+  } catch {
+    // no metadata: obsweave's own wrappers still carry the symbol
+  }
+}
+
+/** The `@Route` behind a handler as found on its class, possibly under other wrappers. */
+export function routeMountOf(fn: unknown): RouteMount | undefined {
+  if (typeof fn !== 'function') return undefined;
+  const own = (fn as unknown as Record<symbol, unknown>)[ROUTE_PROBE_SYMBOL];
+  const probe = own ?? readMetadata(ROUTE_PROBE, [fn]);
+  return probe instanceof RouteProbe ? probe : undefined;
+}
+
 /**
  * Records `http.requests_total{method,route,code_class}`, `http.errors_total{route,code}`
  * (4xx/5xx) and `http.request_latency_ms{route}` for a controller handler. Route: `template`,
- * else NestJS `@Controller` path + `@Get/...` path, else `Class.method`. A global prefix set
- * with `app.setGlobalPrefix()` is not in that metadata: put it in `template` if you need it.
- * Do not combine with `httpMetrics()` on the same requests, or they are counted twice.
+ * else the path NestJS serves it at when `MetricsModule.forRoot()` is imported (global prefix
+ * and URI version included), else `@Controller` path + `@Get/...` path, else `Class.method`.
+ * It sees only the calls that reach the handler: a guard's 403, a pipe's 400 or an unknown
+ * route's 404 never do. `MetricsModule.forRoot({ http: true })` counts those; the decorator
+ * then defers to it on the same registry. Do not combine with `httpMetrics()` by hand.
  */
 export function Route(template?: string | RouteOptions, opts?: RouteOptions): UniversalDecorator {
   const name = '@Route';
@@ -165,5 +214,6 @@ export function Route(template?: string | RouteOptions, opts?: RouteOptions): Un
     decorator: name,
     kind: 'route',
     probe: (site, original) => new RouteProbe(registry, site, original, t, o),
+    wrapped: tagWrapper,
   });
 }

@@ -11,6 +11,11 @@ export interface RouteResolutionOptions {
   routes?: readonly string[];
   /** Turns a raw path (query included) into a route when no template applies. Default `normalizeRoute`. */
   normalize?: (path: string) => string;
+  /**
+   * A framework's own naming, asked first: its route template for a finished request, or
+   * `undefined` to fall back to the rules above. A throw counts as `undefined`.
+   */
+  resolveRoute?: (req: IncomingMessage, url: string) => string | undefined;
 }
 
 /** Express's view of a request, read only when the request ends (Express sets it late). */
@@ -27,13 +32,23 @@ interface ExpressRequest extends IncomingMessage {
 export class RouteResolver {
   private readonly match: RouteMatcher | undefined;
   private readonly normalize: (path: string) => string;
+  private readonly framework: RouteResolutionOptions['resolveRoute'];
 
-  constructor({ routes, normalize = normalizeRoute }: RouteResolutionOptions = {}) {
+  constructor({ routes, normalize = normalizeRoute, resolveRoute }: RouteResolutionOptions = {}) {
     this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
     this.normalize = normalize;
+    this.framework = typeof resolveRoute === 'function' ? resolveRoute : undefined;
   }
 
   resolve(req: IncomingMessage, url: string): string {
+    if (this.framework !== undefined) {
+      try {
+        const r = this.framework(req, url);
+        if (typeof r === 'string') return r;
+      } catch {
+        // the rules below still name the request
+      }
+    }
     const expressPath = (req as ExpressRequest).route?.path;
     if (typeof expressPath === 'string') {
       // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.

@@ -9,14 +9,24 @@ import {
   type DynamicModule,
   type MiddlewareConsumer,
   type NestModule,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMetricsHandler } from '../controller/metrics-handler';
-import { MetricsRegistry } from '../core/metrics-registry';
+import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import type { ExportSource } from '../core/types';
-import { httpMetrics, type HttpMetricsOptions } from '../http/middleware';
+import { routeMountOf } from '../decorators/route.decorator';
+import {
+  httpMetrics,
+  type HttpMetricsMiddleware,
+  type HttpMetricsOptions,
+} from '../http/middleware';
 import { untrackRequest } from '../http/request-lifecycle';
 import type { DashboardHostOptions } from '../ui/dashboard';
+import { METRICS_REGISTRY } from './metric-providers';
+import { NestRouteNames } from './nest-route-names';
+import { nestRoutes } from './nest-routes';
 
 export interface MetricsModuleOptions extends DashboardHostOptions {
   /** Where the controller is mounted, below any global prefix. Default `metrics`. */
@@ -29,9 +39,11 @@ export interface MetricsModuleOptions extends DashboardHostOptions {
   /** When set, scrapes must carry `Authorization: Bearer <token>`. */
   token?: string;
   /**
-   * Measures every request of the app with the `httpMetrics` middleware (route templates from
-   * the router: controller path + handler path, statuses as sent, `HttpException`s included).
-   * Off by default: `@Route` on handlers records the same metrics, use one or the other.
+   * Measures every request of the app, whatever answers it (a guard, a pipe, an exception
+   * filter, Nest's not-found handler, a thrown error), once, with the `httpMetrics` middleware,
+   * mounted before anything else on Express. Route labels are the paths Nest serves its
+   * handlers at (global prefix and URI version included), `__unmatched__` for a path no handler
+   * serves; statuses as sent. `@Route` on handlers then records nothing into the same registry.
    */
   http?: boolean | HttpMetricsOptions;
 }
@@ -83,24 +95,80 @@ function metricsControllerFor(path: string, opts: MetricsModuleOptions): new () 
  * dashboard at `GET /<path>/ui` (unless `ui: false`), and with `http` measures the whole app.
  */
 @Module({})
-export class MetricsModule implements NestModule {
-  constructor(@Inject(METRICS_MODULE_OPTIONS) private readonly options: MetricsModuleOptions) {}
+export class MetricsModule implements NestModule, OnApplicationBootstrap {
+  private readonly routeNames = new NestRouteNames();
+  /** The app-wide layer, unless `http` is off. */
+  private readonly middleware: HttpMetricsMiddleware | undefined;
+  /** Whether it went first on the HTTP adapter, or waits for Nest's middleware consumer. */
+  private readonly mountedFirst: boolean = false;
+
+  constructor(
+    @Inject(METRICS_MODULE_OPTIONS) options: MetricsModuleOptions,
+    /** Where `http` and the injected metrics record. */
+    @Inject(METRICS_REGISTRY) private readonly registry: MetricsRegistry,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+    @Inject(ApplicationConfig) private readonly config: ApplicationConfig,
+  ) {
+    const http = options.http;
+    if (http === undefined || http === false) return;
+    this.middleware = httpMetrics({
+      registry,
+      ...(http === true ? {} : http),
+      resolveRoute: this.routeNames.resolve,
+    });
+    // Modules are made inside NestFactory.create(): on Express this is before the body parser,
+    // CORS, the user's app.use() and every route, so whatever answers a request, it was begun.
+    const adapter = adapterHost?.httpAdapter;
+    if (adapter != null && adapter.getType?.() === 'express') {
+      adapter.use(this.middleware);
+      this.mountedFirst = true;
+    }
+  }
 
   static forRoot(options: MetricsModuleOptions = {}): DynamicModule {
     const path = (options.path ?? 'metrics').replace(/^\/+/, '');
+    const own = options.registry;
+    // A ClusterRegistry is served; what this process records goes to the process-wide one.
+    const registry = own instanceof MetricsRegistry ? own : metrics;
     return {
       module: MetricsModule,
+      // So that metric providers of any module find the registry.
+      global: true,
       controllers: [metricsControllerFor(path, options)],
-      providers: [{ provide: METRICS_MODULE_OPTIONS, useValue: options }],
+      providers: [
+        { provide: METRICS_MODULE_OPTIONS, useValue: options },
+        { provide: METRICS_REGISTRY, useValue: registry },
+      ],
+      exports: [METRICS_REGISTRY],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    const http = this.options?.http;
-    if (http === undefined || http === false) return;
-    const own = this.options.registry;
-    const registry = own instanceof MetricsRegistry ? own : undefined;
-    const mw = httpMetrics({ registry, ...(http === true ? {} : http) });
-    consumer.apply(mw).forRoutes({ path: '*', method: RequestMethod.ALL });
+    if (this.middleware === undefined || this.mountedFirst) return;
+    consumer.apply(this.middleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+
+  /**
+   * Routes are registered by now, with the global prefix and versioning the app set: the layer
+   * learns the paths, and each `@Route` handler its own path and whether the layer counts it.
+   */
+  onApplicationBootstrap(): void {
+    const adapter = this.adapterHost?.httpAdapter as
+      { normalizePath?(p: string): string } | undefined;
+    const normalize =
+      typeof adapter?.normalizePath === 'function'
+        ? (p: string) => adapter.normalizePath!(p)
+        : undefined;
+    const routes = nestRoutes(this.modules, this.config, normalize);
+    this.routeNames.update(routes);
+    const layer = this.middleware !== undefined;
+    const seen = new Set<Function>();
+    for (const r of routes) {
+      if (seen.has(r.handler)) continue; // a handler served at several paths is named by its first
+      seen.add(r.handler);
+      const mount = routeMountOf(r.handler);
+      mount?.mount(r.path, layer && mount.registry === this.registry);
+    }
   }
 }

@@ -24,7 +24,7 @@ function providers() {
 }
 
 async function start(t: import('ava').ExecutionContext, AppModule: Function) {
-  const app: INestApplication = await NestFactory.create(AppModule, { logger: false });
+  const app: INestApplication = await NestFactory.create(AppModule as never, { logger: false });
   t.teardown(() => app.close());
   await app.listen(0, '127.0.0.1');
   return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };

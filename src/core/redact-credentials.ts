@@ -1,0 +1,221 @@
+import {
+  ALNUM,
+  B64URL,
+  classOf,
+  CREDENTIAL,
+  isSpace,
+  lower,
+  matchesAt,
+  WORD,
+} from './redact-chars';
+import { REDACTED } from './redact-marker';
+import { Rewriter } from './redact-rewriter';
+
+/**
+ * The credential passes of `redact()`: an `Authorization`-style credential, a JWT, a
+ * `key=secret` pair. Each reads its input once and returns it unchanged when there is nothing
+ * to take out.
+ */
+
+const BEARER_KEYWORDS = ['bearer', 'basic', 'token'];
+/** Only a gate: a value without any of the words skips the pass for the price of one search. */
+const BEARER_GATE = /bearer|basic|token/i;
+
+/**
+ * `Bearer <token>`, `Basic <credentials>`, `token <token>` become `[redacted]`. The separator
+ * may arrive URL-encoded (`Bearer%20…`, `Bearer+…`) when the value came from a path. As
+ * `/\b(?:bearer|basic|token)(?:\s+|%20|\+)[A-Za-z0-9\-._~+/]+=*\/gi` → `[redacted]`.
+ */
+export function redactAuthSchemes(s: string): string {
+  if (!BEARER_GATE.test(s)) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  let i = 0;
+  while (i < n) {
+    const c = lower(s.charCodeAt(i));
+    const end =
+      (c === 98 || c === 116) && (i === 0 || (classOf(s.charCodeAt(i - 1)) & WORD) === 0)
+        ? authSchemeEnd(s, i)
+        : -1;
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    w.replace(i, end, REDACTED);
+    i = end;
+  }
+  return w.result();
+}
+
+/** Where a credential that starts with its scheme word at `i` ends; -1 when none does. */
+function authSchemeEnd(s: string, i: number): number {
+  for (const word of BEARER_KEYWORDS) {
+    if (!matchesAt(s, i, word)) continue;
+    const j = i + word.length;
+    const c = s.charCodeAt(j);
+    let t: number;
+    if (isSpace(c)) {
+      t = j + 1;
+      while (t < s.length && isSpace(s.charCodeAt(t))) t++;
+    } else if (c === 37 && s.startsWith('%20', j)) t = j + 3;
+    else if (c === 43) t = j + 1;
+    else return -1;
+    if ((classOf(s.charCodeAt(t)) & CREDENTIAL) === 0) return -1;
+    while (t < s.length && (classOf(s.charCodeAt(t)) & CREDENTIAL) !== 0) t++;
+    while (s.charCodeAt(t) === 61) t++;
+    return t;
+  }
+  return -1;
+}
+
+/**
+ * A JWT (`eyJ…` header, `.`, payload, `.`, signature) becomes `[redacted]`. As
+ * `/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\/g` → `[redacted]`; that expression
+ * scans from every `eyJ` of `eyJ-eyJ-…` to the end, where this skips a failed run at once.
+ */
+export function redactJwts(s: string): string {
+  let i = s.indexOf('eyJ');
+  if (i < 0) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  while (i >= 0) {
+    let next = i + 1;
+    if (i === 0 || (classOf(s.charCodeAt(i - 1)) & WORD) === 0) {
+      // Every `eyJ` inside the same header run ends where this one's does, and fails alike.
+      const a = b64urlEnd(s, i + 3);
+      next = a;
+      if (s.charCodeAt(a) === 46) {
+        const b = b64urlEnd(s, a + 1);
+        if (b > a + 1 && s.charCodeAt(b) === 46) {
+          const e = b64urlEnd(s, b + 1);
+          w.replace(i, e, REDACTED);
+          next = e;
+        }
+      }
+    }
+    i = next < n ? s.indexOf('eyJ', next) : -1;
+  }
+  return w.result();
+}
+
+function b64urlEnd(s: string, i: number): number {
+  while (i < s.length && (classOf(s.charCodeAt(i)) & B64URL) !== 0) i++;
+  return i;
+}
+
+/**
+ * Names whose value is a secret, lower case. `api[_-]?key` and `access[_-]?token` are spelt
+ * out; a name is matched at its end, so `client_secret`, `refresh_token` and `dbPassword`
+ * match through `secret`, `token` and `password`.
+ */
+const SECRET_NAMES = [
+  'api_key',
+  'api-key',
+  'apikey',
+  'access_token',
+  'access-token',
+  'accesstoken',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'token',
+  'signature',
+  'sig',
+  'x-amz-signature',
+  'auth',
+  'secret_key',
+  'secret-key',
+  'secretkey',
+  'private_key',
+  'private-key',
+  'privatekey',
+  'passphrase',
+];
+
+/** The names above by their last character: most `=` end no name, and are left at once. */
+const NAMES_BY_LAST = new Map<number, string[]>();
+for (const name of SECRET_NAMES) {
+  const last = name.charCodeAt(name.length - 1);
+  NAMES_BY_LAST.set(last, [...(NAMES_BY_LAST.get(last) ?? []), name]);
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39;
+}
+
+/** `[^\s&;,]`: what an unquoted value is made of. */
+function inValue(c: number): boolean {
+  return c !== 38 && c !== 59 && c !== 44 && !isSpace(c);
+}
+
+/**
+ * `name=secret` keeps `name=[redacted]` for the names above (`api_key=`, `password=`,
+ * `X-Amz-Signature=`...). The name starts the value or follows a character that is not a
+ * letter or digit (`client_secret=`), or ends a camel-case name (`dbPassword=`). Beside `=`,
+ * also `name: secret` and JSON's `"name":"secret"`; spaces around the separator are allowed,
+ * and a quoted secret is taken up to its closing quote. For `name=value` without spaces or
+ * quotes, as `/(?<![A-Za-z0-9])((?:api[_-]?key|…|auth)=)[^\s&;,]+/gi` → `$1[redacted]`.
+ */
+export function redactSecretPairs(s: string): string {
+  const eq = s.indexOf('=');
+  const colon = s.indexOf(':');
+  let k = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+  if (k < 0) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  let from = 0;
+  for (; k < n; k++) {
+    const sep = s.charCodeAt(k);
+    if (sep !== 61 && sep !== 58) continue;
+    let end = k;
+    while (end > from && isBlank(s.charCodeAt(end - 1))) end--;
+    const quotedName = end > from && isQuote(s.charCodeAt(end - 1));
+    if (quotedName) end--;
+    // `auth:login`, `https://` or `12:30` are not pairs: a colon needs a quote or a space.
+    if (sep === 58 && !quotedName) {
+      const next = s.charCodeAt(k + 1);
+      if (!isSpace(next) && !isQuote(next)) continue;
+    }
+    if (!endsSecretName(s, end, from)) continue;
+    let v = k + 1;
+    while (v < n && isBlank(s.charCodeAt(v))) v++;
+    let start = v;
+    let e: number;
+    const quote = s.charCodeAt(v);
+    if (isQuote(quote)) {
+      start = v + 1;
+      e = s.indexOf(String.fromCharCode(quote), start);
+      if (e < 0) e = n;
+    } else {
+      e = v;
+      while (e < n && inValue(s.charCodeAt(e))) e++;
+    }
+    if (e === start) continue;
+    w.replace(start, e, REDACTED);
+    from = e;
+    k = e - 1;
+  }
+  return w.result();
+}
+
+/** True when a secret name ends at `end`, starting at or after `from` on a name boundary. */
+function endsSecretName(s: string, end: number, from: number): boolean {
+  const names = NAMES_BY_LAST.get(lower(s.charCodeAt(end - 1)));
+  if (names === undefined) return false;
+  for (const name of names) {
+    const i = end - name.length;
+    if (i < from || !matchesAt(s, i, name)) continue;
+    if (i === 0) return true;
+    const before = s.charCodeAt(i - 1);
+    if ((classOf(before) & ALNUM) === 0) return true;
+    // camelCase: `dbPassword`, `authToken`; not `mypassword` nor `DBPASSWORD`.
+    const first = s.charCodeAt(i);
+    if (first >= 65 && first <= 90 && !(before >= 65 && before <= 90)) return true;
+  }
+  return false;
+}

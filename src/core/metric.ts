@@ -64,6 +64,18 @@ export abstract class Metric<S extends Series> {
     );
   }
 
+  /**
+   * A finite value that would take a series to ±Infinity: dropped, so that the series keeps
+   * its last finite value and JSON (which has no Infinity) and the text formats agree.
+   */
+  overflow(v: number): void {
+    this.guard.drop(
+      'invalid_value',
+      this.name,
+      () => `${describe(v)} would take the value past ±${Number.MAX_VALUE}; dropped`,
+    );
+  }
+
   /** A call that threw inside obsweave (a label getter, a hostile object): dropped. */
   protected failed(e: unknown): void {
     this.guard.drop('invalid_value', this.name, () => `call dropped: ${describe(e)}`);

@@ -48,8 +48,12 @@ export function checkLabelNames(metric: string, labelNames: unknown): string[] {
   return [...labelNames];
 }
 
-/** A rejected name as an error message shows it: quoted, redacted (it may be anything), cut. */
+/**
+ * A rejected name as an error message shows it: redacted (it may be anything), cut, then
+ * quoted, so that the quoting cannot hide a `"password":"…"` pair from the redaction.
+ */
 function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(redactPrefix(v, 200));
   let json: string | undefined;
   try {
     json = JSON.stringify(v);

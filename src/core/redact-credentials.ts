@@ -2,6 +2,7 @@ import {
   ALNUM,
   B64URL,
   classOf,
+  codeAt,
   CREDENTIAL,
   isSpace,
   lower,
@@ -23,8 +24,10 @@ const BEARER_GATE = /bearer|basic|token/i;
 
 /**
  * `Bearer <token>`, `Basic <credentials>`, `token <token>` become `[redacted]`. The separator
- * may arrive URL-encoded (`Bearer%20…`, `Bearer+…`) when the value came from a path. As
- * `/\b(?:bearer|basic|token)(?:\s+|%20|\+)[A-Za-z0-9\-._~+/]+=*\/gi` → `[redacted]`.
+ * may arrive URL-encoded (`Bearer%20…`, `Bearer+…`) when the value came from a path. A `=`
+ * inside the credential does not end it (`Bearer password=hunter2`), and neither does a
+ * repeated scheme (`Bearer Bearer <token>`, a common slip). As
+ * `/\b(?:(?:bearer|basic|token)(?:\s+|%20|\+))+[A-Za-z0-9\-._~+/][A-Za-z0-9\-._~+/=]*\/gi`.
  */
 export function redactAuthSchemes(s: string): string {
   if (!BEARER_GATE.test(s)) return s;
@@ -49,6 +52,21 @@ export function redactAuthSchemes(s: string): string {
 
 /** Where a credential that starts with its scheme word at `i` ends; -1 when none does. */
 function authSchemeEnd(s: string, i: number): number {
+  let end = -1;
+  for (;;) {
+    const start = credentialStart(s, i);
+    // After `+` the credential was read through already: nothing more to add.
+    if (start <= end) return end;
+    let t = start;
+    while (t < s.length && inCredential(s.charCodeAt(t))) t++;
+    end = t;
+    // The credential may itself be a scheme word, with its own credential after a space.
+    i = start;
+  }
+}
+
+/** Where the credential after a scheme word at `i` and its separator starts; -1 if none. */
+function credentialStart(s: string, i: number): number {
   for (const word of BEARER_KEYWORDS) {
     if (!matchesAt(s, i, word)) continue;
     const j = i + word.length;
@@ -60,12 +78,13 @@ function authSchemeEnd(s: string, i: number): number {
     } else if (c === 37 && s.startsWith('%20', j)) t = j + 3;
     else if (c === 43) t = j + 1;
     else return -1;
-    if ((classOf(s.charCodeAt(t)) & CREDENTIAL) === 0) return -1;
-    while (t < s.length && (classOf(s.charCodeAt(t)) & CREDENTIAL) !== 0) t++;
-    while (s.charCodeAt(t) === 61) t++;
-    return t;
+    return (classOf(codeAt(s, t)) & CREDENTIAL) !== 0 ? t : -1;
   }
   return -1;
+}
+
+function inCredential(c: number): boolean {
+  return (classOf(c) & CREDENTIAL) !== 0 || c === 61;
 }
 
 /**
@@ -105,8 +124,10 @@ function b64urlEnd(s: string, i: number): number {
 
 /**
  * Names whose value is a secret, lower case. `api[_-]?key` and `access[_-]?token` are spelt
- * out; a name is matched at its end, so `client_secret`, `refresh_token` and `dbPassword`
- * match through `secret`, `token` and `password`.
+ * out; a name is matched at its end, so `client_secret`, `refresh_token`, `dbpassword` and
+ * `dbPassword` match through `secret`, `token` and `password`. The short ones (`pwd`, `sig`,
+ * `auth`) only where a name starts: after a character that is not a letter or digit, or as
+ * a camel-case word (`dbPwd`); not in `config` or `oauth`.
  */
 const SECRET_NAMES = [
   'api_key',
@@ -155,8 +176,7 @@ function inValue(c: number): boolean {
 
 /**
  * `name=secret` keeps `name=[redacted]` for the names above (`api_key=`, `password=`,
- * `X-Amz-Signature=`...). The name starts the value or follows a character that is not a
- * letter or digit (`client_secret=`), or ends a camel-case name (`dbPassword=`). Beside `=`,
+ * `X-Amz-Signature=`...), which may end a longer name (`client_secret=`). Beside `=`,
  * also `name: secret` and JSON's `"name":"secret"`; spaces around the separator are allowed,
  * and a quoted secret is taken up to its closing quote. For `name=value` without spaces or
  * quotes, as `/(?<![A-Za-z0-9])((?:api[_-]?key|…|auth)=)[^\s&;,]+/gi` → `$1[redacted]`.
@@ -203,14 +223,14 @@ export function redactSecretPairs(s: string): string {
   return w.result();
 }
 
-/** True when a secret name ends at `end`, starting at or after `from` on a name boundary. */
+/** True when a secret name ends at `end`, starting at or after `from` (on a boundary if short). */
 function endsSecretName(s: string, end: number, from: number): boolean {
   const names = NAMES_BY_LAST.get(lower(s.charCodeAt(end - 1)));
   if (names === undefined) return false;
   for (const name of names) {
     const i = end - name.length;
     if (i < from || !matchesAt(s, i, name)) continue;
-    if (i === 0) return true;
+    if (i === 0 || name.length > 4) return true;
     const before = s.charCodeAt(i - 1);
     if ((classOf(before) & ALNUM) === 0) return true;
     // camelCase: `dbPassword`, `authToken`; not `mypassword` nor `DBPASSWORD`.

@@ -72,6 +72,11 @@ function urlsAndCredentials(s: string, auth: RegExp): string {
     .replace(JWT_RE, REDACTED);
 }
 
+/** The last pass alone, as expressions: known credentials, hex, tokens. */
+export function modelRuns(s: string): string {
+  return hexAndTokens(s.replace(KNOWN_RE, REDACTED));
+}
+
 function hexAndTokens(s: string): string {
   return s
     .replace(HEX_RE, REDACTED)

@@ -160,6 +160,10 @@ test('the messages of the errors obsweave makes hold no secret', async (t) => {
     }
     assertClean(t, 'error messages', messages, secret);
   }
+  // A name that cannot even be quoted as JSON is still named.
+  t.throws(() => registry.counter(10n as unknown as string), {
+    message: /^obsweave: invalid metric name 10:/,
+  });
 });
 
 test('an error code that looks like a credential is counted as unknown, not as a label', async (t) => {

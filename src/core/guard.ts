@@ -1,4 +1,4 @@
-import { redactPrefix } from './redact';
+import { cut, redactPrefix } from './redact';
 import type { Logger } from './types';
 
 /** Why a call was dropped or folded; each is a value of `obsweave.dropped_total{reason}`. */
@@ -42,7 +42,10 @@ export class Guard {
     if (seen === undefined) this.dropped.set(reason, (seen = new Set()));
     if (!remember(seen, subject)) return;
     // Each part on its own: `name: detail` must not read as a `key: secret` pair.
-    this.log(() => `${clean(subject)}: ${clean(typeof detail === 'function' ? detail() : detail)}`);
+    this.log(() => {
+      const text = typeof detail === 'function' ? detail() : detail;
+      return cut(`${clean(subject)}: ${clean(text)}`, MAX_MESSAGE);
+    });
   }
 
   once(key: string, msg: string): void {

@@ -36,6 +36,7 @@ export function redactAuthSchemes(s: string): string {
   let i = 0;
   while (i < n) {
     const c = lower(s.charCodeAt(i));
+    // b, t: `bearer`, `basic`, `token`; at a word's start (`\b`).
     const end =
       (c === 98 || c === 116) && (i === 0 || (classOf(s.charCodeAt(i - 1)) & WORD) === 0)
         ? authSchemeEnd(s, i)
@@ -50,35 +51,40 @@ export function redactAuthSchemes(s: string): string {
   return w.result();
 }
 
-/** Where a credential that starts with its scheme word at `i` ends; -1 when none does. */
+/**
+ * Where a credential that starts with its scheme word at `i` ends; -1 when none does. The
+ * scheme may repeat (`Bearer Bearer x`, `token+Bearer x`): the credential is what follows the
+ * longest run of scheme words that some credential character follows.
+ */
 function authSchemeEnd(s: string, i: number): number {
-  let end = -1;
-  for (;;) {
-    const start = credentialStart(s, i);
-    // After `+` the credential was read through already: nothing more to add.
-    if (start <= end) return end;
-    let t = start;
-    while (t < s.length && inCredential(s.charCodeAt(t))) t++;
-    end = t;
-    // The credential may itself be a scheme word, with its own credential after a space.
-    i = start;
+  let credential = -1;
+  let q = schemeEnd(s, i);
+  while (q >= 0 && (classOf(codeAt(s, q)) & CREDENTIAL) !== 0) {
+    credential = q;
+    q = schemeEnd(s, q);
   }
+  if (credential < 0) return -1;
+  let t = credential;
+  while (t < s.length && inCredential(s.charCodeAt(t))) t++;
+  return t;
 }
 
-/** Where the credential after a scheme word at `i` and its separator starts; -1 if none. */
-function credentialStart(s: string, i: number): number {
-  for (const word of BEARER_KEYWORDS) {
+/** Past a scheme word at `i` and its separator (spaces, `%20` or `+`); -1 if there is none. */
+function schemeEnd(s: string, i: number): number {
+  const first = lower(codeAt(s, i));
+  if (first !== 98 && first !== 116) return -1;
+  for (let k = 0; k < BEARER_KEYWORDS.length; k++) {
+    const word = BEARER_KEYWORDS[k];
     if (!matchesAt(s, i, word)) continue;
     const j = i + word.length;
-    const c = s.charCodeAt(j);
-    let t: number;
+    const c = codeAt(s, j);
     if (isSpace(c)) {
-      t = j + 1;
+      let t = j + 1;
       while (t < s.length && isSpace(s.charCodeAt(t))) t++;
-    } else if (c === 37 && s.startsWith('%20', j)) t = j + 3;
-    else if (c === 43) t = j + 1;
-    else return -1;
-    return (classOf(codeAt(s, t)) & CREDENTIAL) !== 0 ? t : -1;
+      return t;
+    }
+    if (c === 37 && s.startsWith('%20', j)) return j + 3;
+    return c === 43 ? j + 1 : -1;
   }
   return -1;
 }
@@ -198,7 +204,7 @@ export function redactSecretPairs(s: string): string {
     if (quotedName) end--;
     // `auth:login`, `https://` or `12:30` are not pairs: a colon needs a quote or a space.
     if (sep === 58 && !quotedName) {
-      const next = s.charCodeAt(k + 1);
+      const next = codeAt(s, k + 1);
       if (!isSpace(next) && !isQuote(next)) continue;
     }
     if (!endsSecretName(s, end, from)) continue;
@@ -206,7 +212,7 @@ export function redactSecretPairs(s: string): string {
     while (v < n && isBlank(s.charCodeAt(v))) v++;
     let start = v;
     let e: number;
-    const quote = s.charCodeAt(v);
+    const quote = codeAt(s, v);
     if (isQuote(quote)) {
       start = v + 1;
       e = s.indexOf(String.fromCharCode(quote), start);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: obsweave beside prom-client and @opentelemetry/sdk-metrics in one process,
- * then the decorator overhead. Prints medians of interleaved rounds and ratios; the machine is
- * shared and noisy, so only the ratios mean anything.
+ * then the decorator overhead, then the cost of redaction. Prints medians of interleaved
+ * rounds and ratios; the machine is shared and noisy, so only the ratios mean anything
+ * (redaction of 1 MiB values has an absolute target, far from its figures).
  */
 import { machineLine } from './harness';
 import { runMemoryBench } from './memory.bench';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   targets.push(...(await runDashboardBench()));
   const { runSamplerBench } = await import('./sampler.bench');
   targets.push(...(await runSamplerBench()));
+  const { runRedactBench } = await import('./redact.bench');
+  targets.push(...runRedactBench());
   const missed = targets.filter((t) => !t.ok);
   console.log(`\n${targets.length - missed.length} of ${targets.length} targets met`);
   for (const t of missed)

@@ -3,11 +3,15 @@ import type { ExportSource } from '../core/types';
 import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { dashboardFor, type Dashboard, type DashboardHostOptions } from '../ui/dashboard';
-import { bearerTokenMatches, expectedToken } from './bearer-token';
+import { bearerTokenMatches, expectedToken, unmatchableToken } from './bearer-token';
 import { negotiateFormat, type MetricsFormat } from './negotiate';
 
 export interface MetricsControllerOptions extends DashboardHostOptions {
-  /** When set, requests must carry `Authorization: Bearer <token>`, else 401. */
+  /**
+   * When set, requests must carry `Authorization: Bearer <token>`, else 401. One word of
+   * visible Latin-1 characters; one that no request could carry (a space, a control
+   * character) throws here.
+   */
   token?: string;
 }
 
@@ -68,6 +72,12 @@ export class MetricsController {
   ) {
     if (token !== undefined && (typeof token !== 'string' || token === '')) {
       throw new TypeError('obsweave: MetricsController token must be a non-empty string');
+    }
+    const why = token === undefined ? undefined : unmatchableToken(token);
+    if (why !== undefined) {
+      throw new TypeError(
+        `obsweave: MetricsController token can never match "Authorization: Bearer <token>": ${why}`,
+      );
     }
     this.token = token === undefined ? undefined : expectedToken(token);
     this.dashboard = dashboardFor(ui);

@@ -165,9 +165,10 @@ function fromSnapshot(h: HistogramSnapshot): BucketSeries | undefined {
     .filter(([b]) => b !== '+Inf')
     .map(([b, c]) => [Number(b), c] as const)
     .sort((a, b) => a[0] - b[0]);
-  if (finite.some(([b, c]) => !Number.isFinite(b) || typeof c !== 'number' || !(c >= 0)))
-    return undefined;
-  const count = typeof h.count === 'number' && h.count >= 0 ? h.count : (h.buckets['+Inf'] ?? 0);
+  // Counts must be finite too: JSON has no Infinity, and would not agree with the text formats.
+  if (finite.some(([b, c]) => !Number.isFinite(b) || !isCount(c))) return undefined;
+  const count = isCount(h.count) ? h.count : (h.buckets['+Inf'] ?? 0);
+  if (!isCount(count)) return undefined;
   const counts = new Float64Array(finite.length + 1);
   let prev = 0;
   finite.forEach(([, c], i) => {
@@ -177,4 +178,8 @@ function fromSnapshot(h: HistogramSnapshot): BucketSeries | undefined {
   counts[finite.length] = Math.max(0, count - prev);
   const sum = typeof h.sum === 'number' && h.sum - h.sum === 0 ? h.sum : 0;
   return { bounds: finite.map(([b]) => b), counts, sum, count };
+}
+
+function isCount(c: unknown): c is number {
+  return typeof c === 'number' && c >= 0 && c !== Infinity;
 }

@@ -22,8 +22,9 @@ class BoundCounterImpl implements BoundCounter {
 
   inc(v: number = 1): void {
     const s = this.s;
-    if (s !== undefined && valid(v)) s.v += v;
-    else this.m.invalid(v);
+    if (s === undefined || !valid(v)) this.m.invalid(v);
+    else if (s.v + v !== Infinity) s.v += v;
+    else this.m.overflow(v);
   }
 }
 
@@ -36,8 +37,10 @@ export class CounterMetric extends Metric<CounterSeries> implements Counter {
 
   inc(v: number = 1, labels?: LabelValues): void {
     try {
-      if (valid(v)) this.seriesFor(labels).v += v;
-      else this.invalid(v);
+      if (!valid(v)) return this.invalid(v);
+      const s = this.seriesFor(labels);
+      if (s.v + v !== Infinity) s.v += v;
+      else this.overflow(v);
     } catch (e) {
       this.failed(e);
     }

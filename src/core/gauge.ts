@@ -23,14 +23,16 @@ class BoundGaugeImpl implements BoundGauge {
 
   inc(v: number = 1): void {
     const s = this.s;
-    if (s !== undefined && finite(v)) s.v += v;
-    else this.m.invalid(v);
+    if (s === undefined || !finite(v)) this.m.invalid(v);
+    else if (finite(s.v + v)) s.v += v;
+    else this.m.overflow(v);
   }
 
   dec(v: number = 1): void {
     const s = this.s;
-    if (s !== undefined && finite(v)) s.v -= v;
-    else this.m.invalid(v);
+    if (s === undefined || !finite(v)) this.m.invalid(v);
+    else if (finite(s.v - v)) s.v -= v;
+    else this.m.overflow(-v);
   }
 }
 
@@ -52,8 +54,10 @@ export class GaugeMetric extends Metric<GaugeSeries> implements Gauge {
 
   inc(v: number = 1, labels?: LabelValues): void {
     try {
-      if (finite(v)) this.seriesFor(labels).v += v;
-      else this.invalid(v);
+      if (!finite(v)) return this.invalid(v);
+      const s = this.seriesFor(labels);
+      if (finite(s.v + v)) s.v += v;
+      else this.overflow(v);
     } catch (e) {
       this.failed(e);
     }
@@ -61,8 +65,10 @@ export class GaugeMetric extends Metric<GaugeSeries> implements Gauge {
 
   dec(v: number = 1, labels?: LabelValues): void {
     try {
-      if (finite(v)) this.seriesFor(labels).v -= v;
-      else this.invalid(v);
+      if (!finite(v)) return this.invalid(v);
+      const s = this.seriesFor(labels);
+      if (finite(s.v - v)) s.v -= v;
+      else this.overflow(-v);
     } catch (e) {
       this.failed(e);
     }

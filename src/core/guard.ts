@@ -1,3 +1,4 @@
+import { cut, redactPrefix } from './redact';
 import type { Logger } from './types';
 
 /** Why a call was dropped or folded; each is a value of `obsweave.dropped_total{reason}`. */
@@ -36,7 +37,8 @@ export const defaultLogger: Logger = (msg) => console.warn(`obsweave: ${msg}`);
 /**
  * The never-throw policy in one place: every problem is counted, and reported through the
  * logger once per subject (a metric name) and kind, so a bad call in a hot loop costs a log
- * line once, not a flood. The logger itself may throw; that is swallowed too.
+ * line once, not a flood. Every line is redacted here. The logger itself may throw; that is
+ * swallowed too.
  */
 export class Guard {
   private readonly seen = new Set<string>();
@@ -61,20 +63,35 @@ export class Guard {
     let seen = this.dropped.get(reason);
     if (seen === undefined) this.dropped.set(reason, (seen = new Set()));
     if (!remember(seen, subject)) return;
-    this.log(() => `${subject}: ${typeof detail === 'function' ? detail() : detail}`);
+    // Each part on its own: `name: detail` must not read as a `key: secret` pair.
+    this.log(() => {
+      const text = typeof detail === 'function' ? detail() : detail;
+      return cut(`${clean(subject)}: ${clean(text)}`, MAX_MESSAGE);
+    });
   }
 
   once(key: string, msg: string): void {
-    if (remember(this.seen, key)) this.log(() => msg);
+    if (remember(this.seen, key)) this.log(() => clean(msg));
   }
 
-  private log(msg: () => string): void {
+  private log(line: () => string): void {
     try {
-      this.logger(msg());
+      this.logger(line());
     } catch {
       // a logger (or a message) that throws must not take the caller down
     }
   }
+}
+
+/** Longest log message, in characters; a longer one is cut, as a label value is. */
+const MAX_MESSAGE = 2048;
+
+/**
+ * Every line the guard logs passes here, so no caller can forget: a rejected value, a
+ * collector's error message or a collected series key may carry a credential.
+ */
+function clean(text: string): string {
+  return redactPrefix(text, MAX_MESSAGE);
 }
 
 /** Adds `key`; false when it was there, or when the set is full: a flood of distinct subjects must not grow memory without end. */

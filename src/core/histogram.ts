@@ -17,13 +17,17 @@ export class HistogramSeries implements Series {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
-  observe(v: number): void {
+  /** False, and nothing recorded, when the sum would overflow to ±Infinity. */
+  observe(v: number): boolean {
+    const sum = this.sum + v;
+    if (sum - sum !== 0) return false;
     const i = bucketIndex(this.bounds, v);
     this.counts[i]++;
-    this.sum += v;
+    this.sum = sum;
     this.count++;
     const source = traceRefSource();
     if (source !== undefined) this.exemplar(source, i, v);
+    return true;
   }
 
   private exemplar(
@@ -66,8 +70,8 @@ class BoundHistogramImpl implements BoundHistogram {
 
   observe(v: number): void {
     const s = this.s;
-    if (s !== undefined && finite(v)) s.observe(v);
-    else this.m.invalid(v);
+    if (s === undefined || !finite(v)) this.m.invalid(v);
+    else if (!s.observe(v)) this.m.overflow(v);
   }
 
   startTimer(): () => number {
@@ -99,8 +103,8 @@ export class HistogramMetric extends Metric<HistogramSeries> implements Histogra
 
   observe(v: number, labels?: LabelValues): void {
     try {
-      if (finite(v)) this.seriesFor(labels).observe(v);
-      else this.invalid(v);
+      if (!finite(v)) this.invalid(v);
+      else if (!this.seriesFor(labels).observe(v)) this.overflow(v);
     } catch (e) {
       this.failed(e);
     }

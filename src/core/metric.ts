@@ -1,4 +1,5 @@
 import type { Guard } from './guard';
+import { cut, redactPrefix } from './redact';
 import { SeriesTable, type Series } from './series-table';
 import type { LabelValues, MetricType } from './types';
 
@@ -63,6 +64,18 @@ export abstract class Metric<S extends Series> {
     );
   }
 
+  /**
+   * A finite value that would take a series to ±Infinity: dropped, so that the series keeps
+   * its last finite value and JSON (which has no Infinity) and the text formats agree.
+   */
+  overflow(v: number): void {
+    this.guard.drop(
+      'invalid_value',
+      this.name,
+      () => `${describe(v)} would take the value past ±${Number.MAX_VALUE}; dropped`,
+    );
+  }
+
   /** A call that threw inside obsweave (a label getter, a hostile object): dropped. */
   protected failed(e: unknown): void {
     this.guard.drop('invalid_value', this.name, () => `call dropped: ${describe(e)}`);
@@ -93,7 +106,11 @@ export function finite(v: unknown): v is number {
 
 export function describe(v: unknown): string {
   try {
-    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    // Redacted before it is cut: half a URL would no longer show where its password ends.
+    if (typeof v === 'string') {
+      const shown = redactPrefix(v, 41);
+      return JSON.stringify(shown.length > 40 ? `${cut(shown, 40)}…` : shown);
+    }
     if (v instanceof Error) return `${v.name}`;
     return typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v);
   } catch {

@@ -1,4 +1,5 @@
 import { exportName } from './export-name';
+import { redactPrefix } from './redact';
 import type { MetricType } from './types';
 
 // Dots are allowed in obsweave's own names (`http.requests_total`) and become `_` on export.
@@ -12,12 +13,12 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export function checkMetricName(name: unknown, type?: MetricType): asserts name is string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
     throw new TypeError(
-      `obsweave: invalid metric name ${JSON.stringify(name)}: use letters, digits, "_", ":" and "."`,
+      `obsweave: invalid metric name ${shown(name)}: use letters, digits, "_", ":" and "."`,
     );
   }
   if (type !== undefined && exportName(name, type).family === '') {
     throw new TypeError(
-      `obsweave: invalid metric name ${JSON.stringify(name)}: it exports with no family name`,
+      `obsweave: invalid metric name ${shown(name)}: it exports with no family name`,
     );
   }
 }
@@ -33,7 +34,7 @@ export function checkLabelNames(metric: string, labelNames: unknown): string[] {
   const seen = new Set<string>();
   for (const l of labelNames) {
     if (typeof l !== 'string' || !LABEL_NAME.test(l) || l.startsWith('__')) {
-      throw new TypeError(`obsweave: metric "${metric}": invalid label name ${JSON.stringify(l)}`);
+      throw new TypeError(`obsweave: metric "${metric}": invalid label name ${shown(l)}`);
     }
     // Labels are read as `labels[name]`: a missing `constructor` would read Object's.
     if (RESERVED_LABELS.includes(l) || l in Object.prototype) {
@@ -45,4 +46,19 @@ export function checkLabelNames(metric: string, labelNames: unknown): string[] {
     seen.add(l);
   }
   return [...labelNames];
+}
+
+/**
+ * A rejected name as an error message shows it: redacted (it may be anything), cut, then
+ * quoted, so that the quoting cannot hide a `"password":"…"` pair from the redaction.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(redactPrefix(v, 200));
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(v);
+  } catch {
+    // a BigInt, a cyclic object
+  }
+  return redactPrefix(json ?? String(v), 200);
 }

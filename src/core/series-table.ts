@@ -9,6 +9,13 @@ export interface Series {
 
 export const OVERFLOW_VALUE = '__overflow__';
 
+/**
+ * The longest raw string remembered as an alias. A longer one is not kept (up to `max` of
+ * them could hold gigabytes); it is redacted again when it comes back, which reads only its
+ * first 4 KiB.
+ */
+const MAX_ALIASED_LENGTH = 4096;
+
 const NO_LABELS: LabelValues = Object.freeze({}) as LabelValues;
 const NO_VALUES: readonly string[] = Object.freeze([]);
 
@@ -96,12 +103,14 @@ export class SeriesTable<S extends Series> {
     const raw = new Array<unknown>(names.length);
     const values = new Array<string>(names.length);
     let same = true;
+    let keep = true;
     for (let i = 0; i < names.length; i++) {
       const r = labels[names[i]];
       const v = labelValue(r);
       raw[i] = r;
       values[i] = v;
       if (r !== v) same = false;
+      if (typeof r === 'string' && r.length > MAX_ALIASED_LENGTH) keep = false;
     }
     let s = lookup(this.root, values) as S | undefined;
     if (s === undefined) {
@@ -113,7 +122,7 @@ export class SeriesTable<S extends Series> {
       insert(this.root, values, s);
       this.distinct++;
     }
-    if (!same && this.aliases < this.max) {
+    if (!same && keep && this.aliases < this.max) {
       insert(this.aliasRoot, raw, s);
       this.aliases++;
     }

@@ -1,4 +1,5 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
+import { redact } from '../core/redact';
 import { registryState } from '../core/registry-state';
 
 /** A code short and tame enough to be a label value: never a message. */
@@ -19,15 +20,21 @@ function field(e: unknown, key: 'code' | 'name'): unknown {
 /**
  * A label for a failure: `e.code` when it is a short identifier (`ENOENT`, `UND_ERR_SOCKET`),
  * else `e.name` when it is one (`TypeError`), else `unknown`. Never reads the message, so
- * free text (ids, URLs, user input) cannot become a label. Never throws.
+ * free text (ids, URLs, user input) cannot become a label. An identifier that `redact()`
+ * would change (`AKIA…`, `ghp_…`, a long random token) is a credential that was put where a
+ * code goes: `unknown` too. Never throws.
  */
 export function errCode(e: unknown): string {
   if (e === null || (typeof e !== 'object' && typeof e !== 'function')) return 'unknown';
   const code = field(e, 'code');
-  if (typeof code === 'string' && IDENTIFIER.test(code)) return code;
+  if (typeof code === 'string' && IDENTIFIER.test(code)) return tame(code);
   const name = field(e, 'name');
-  if (typeof name === 'string' && IDENTIFIER.test(name)) return name;
+  if (typeof name === 'string' && IDENTIFIER.test(name)) return tame(name);
   return 'unknown';
+}
+
+function tame(id: string): string {
+  return redact(id) === id ? id : 'unknown';
 }
 
 /** The first `MAX_CODES` codes seen pass through; later new ones become `other`. */

@@ -1,4 +1,9 @@
-/** Thrown by `@ExternalCall` / `withExternalCall` when `timeoutMs` elapses first. */
+import { redact } from '../core/redact';
+
+/**
+ * Thrown by `@ExternalCall` / `withExternalCall` when `timeoutMs` elapses first. Its message
+ * names the call, which may be a signed URL: it is redacted, as everything obsweave writes.
+ */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
 
@@ -7,7 +12,7 @@ export class TimeoutError extends Error {
     /** The limit that elapsed, in ms. */
     readonly timeoutMs: number,
   ) {
-    super(message);
+    super(redact(message));
   }
 }
 

@@ -5,6 +5,7 @@ import './export/writers';
 // Registry
 export { MetricsRegistry, metrics } from './core/metrics-registry';
 export type { RegistryOptions } from './core/metrics-registry';
+export type { DefaultLabels } from './core/family-view';
 export { CATALOG } from './core/catalog';
 export type { CatalogEntry, CatalogName } from './core/catalog';
 export { DEFAULT_BUCKETS_MS } from './core/buckets';

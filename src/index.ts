@@ -71,7 +71,7 @@ export { correlationId, runWithCorrelationId } from './context/correlation';
 // HTTP
 export { httpMetrics } from './http/middleware';
 export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http/middleware';
-export type { HttpRouteOptions } from './http/request-meter';
+export type { HttpRequestHooks, HttpRouteOptions } from './http/request-meter';
 export { normalizeRoute } from './http/normalize-route';
 export { UNMATCHED_ROUTE } from './http/route-resolution';
 export { CORRELATION_HEADERS } from './http/correlation-header';

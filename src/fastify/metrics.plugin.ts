@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { runWithCorrelationId } from '../context/correlation';
 import { correlationNames, readCorrelationId } from '../http/correlation-header';
 import type { HttpMetricsOptions } from '../http/middleware';
-import { RequestMeter, type HttpRouteOptions, type RequestHooks } from '../http/request-meter';
+import { RequestMeter, type HttpRouteOptions, type HttpRequestHooks } from '../http/request-meter';
 import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics-route';
 
 /**
@@ -18,7 +18,7 @@ import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics
 export interface FastifyMetricsOptions
   extends
     Omit<HttpMetricsOptions, 'bypass' | 'labels'>,
-    RequestHooks<FastifyRequest, FastifyReply> {
+    HttpRequestHooks<FastifyRequest, FastifyReply> {
   /**
    * Serve the metrics endpoint at `/metrics` (`true`) or `serve.path`, and the dashboard at
    * `<path>/ui`; neither is measured unless `ignore` says otherwise. Default: not served.

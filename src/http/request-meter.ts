@@ -13,7 +13,7 @@ import { RouteResolver, type RouteResolutionOptions } from './route-resolution';
  * What a host hands its own request and response objects to: Express and `node:http` give
  * `req` and `res`, the Fastify plugin its `request` and `reply`.
  */
-export interface RequestHooks<Req, Res> {
+export interface HttpRequestHooks<Req, Res> {
   /**
    * Buckets of `http.request_latency_ms`, in ms, strictly increasing. Default
    * `DEFAULT_BUCKETS_MS`. The histogram is defined with them when the middleware is created.
@@ -40,7 +40,7 @@ export interface RequestHooks<Req, Res> {
 
 /** How requests are measured, shared by the middleware and the framework plugins. */
 export interface HttpRouteOptions<Req = IncomingMessage, Res = ServerResponse>
-  extends RouteResolutionOptions, RequestHooks<Req, Res> {
+  extends RouteResolutionOptions, HttpRequestHooks<Req, Res> {
   /** Where the `http.*` metrics go. Default: the process-wide `metrics`. */
   registry?: MetricsRegistry;
   /** Paths (query dropped) that are not measured. Default: `/metrics` and below it. Replaces the default. */

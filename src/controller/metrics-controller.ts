@@ -70,7 +70,7 @@ export class MetricsController {
       throw new TypeError('obsweave: MetricsController token must be a non-empty string');
     }
     this.token = token === undefined ? undefined : expectedToken(token);
-    this.dashboard = dashboardFor(ui);
+    this.dashboard = dashboardFor(ui, registry);
   }
 
   handle(req: MetricsRequest): MetricsResponse | Promise<MetricsResponse> {

@@ -14,9 +14,6 @@ export class RequestState {
   done = false;
   /** A route template known up front (a framework's router); else resolved at the end. */
   route: string | undefined = undefined;
-  /** The host's request and response objects, kept only for an HTTP `labels` option. */
-  req: unknown = undefined;
-  res: unknown = undefined;
 
   constructor(
     readonly sink: RequestSink,

@@ -102,23 +102,23 @@ export class RequestMeter implements RequestSink {
     url: string,
     route?: string,
     res?: ServerResponse,
-    hostReq: unknown = req,
-    hostRes: unknown = res,
+    hostReq?: unknown,
+    hostRes?: unknown,
   ): void {
     if (this.ignored(url)) return;
-    if (this.bypass !== undefined && this.bypassed(hostReq)) return;
-    const state = new RequestState(this, performance.now(), url);
+    if (this.bypass !== undefined && this.bypassed(hostReq ?? req)) return;
+    // Only with `labels` does a request keep its host objects: the default state stays small.
+    const state =
+      this.labels === undefined
+        ? new RequestState(this, performance.now(), url)
+        : new LabelledState(this, performance.now(), url, hostReq ?? req, hostRes ?? res);
     state.route = route;
-    if (this.labels !== undefined) {
-      state.req = hostReq;
-      state.res = hostRes;
-    }
     trackRequest(req, state);
   }
 
   complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void {
     const route = state.route ?? this.routes.resolve(req, state.url);
-    const extra = this.labels === undefined ? undefined : this.extraLabels(state);
+    const extra = this.labels === undefined ? undefined : this.extraLabels(state as LabelledState);
     this.recorder.record(
       req.method ?? 'GET',
       route,
@@ -142,7 +142,7 @@ export class RequestMeter implements RequestSink {
   }
 
   /** The declared labels' values from `labels`; `undefined` (all `""`) when it fails. */
-  private extraLabels(state: RequestState): LabelValues | undefined {
+  private extraLabels(state: LabelledState): LabelValues | undefined {
     let got: unknown;
     try {
       got = this.labels!(state.req, state.res);
@@ -185,6 +185,19 @@ export class RequestMeter implements RequestSink {
           .map((k) => JSON.stringify(k))
           .join(', ')}, not in labelNames [${this.labelNames.join(', ')}]; dropped`,
     );
+  }
+}
+
+/** A request's state when `labels` will want the host's request and response at its end. */
+class LabelledState extends RequestState {
+  constructor(
+    sink: RequestSink,
+    start: number,
+    url: string,
+    readonly req: unknown,
+    readonly res: unknown,
+  ) {
+    super(sink, start, url);
   }
 }
 

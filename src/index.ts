@@ -5,6 +5,7 @@ import './export/writers';
 // Registry
 export { MetricsRegistry, metrics } from './core/metrics-registry';
 export type { RegistryOptions } from './core/metrics-registry';
+export type { DefaultLabels } from './core/family-view';
 export { CATALOG } from './core/catalog';
 export type { CatalogEntry, CatalogName } from './core/catalog';
 export { DEFAULT_BUCKETS_MS } from './core/buckets';
@@ -70,7 +71,7 @@ export { correlationId, runWithCorrelationId } from './context/correlation';
 // HTTP
 export { httpMetrics } from './http/middleware';
 export type { HttpMetricsMiddleware, HttpMetricsOptions } from './http/middleware';
-export type { HttpRouteOptions } from './http/request-meter';
+export type { HttpRequestHooks, HttpRouteOptions } from './http/request-meter';
 export { normalizeRoute } from './http/normalize-route';
 export { UNMATCHED_ROUTE } from './http/route-resolution';
 export { CORRELATION_HEADERS } from './http/correlation-header';

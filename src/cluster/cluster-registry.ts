@@ -2,7 +2,7 @@ import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import { redact } from '../core/redact';
 import type { ExportSource, Snapshot } from '../core/types';
-import type { FamilyView } from '../core/family-view';
+import type { DefaultLabels, FamilyView } from '../core/family-view';
 import { toJson } from '../export/json';
 import { toOpenMetricsText } from '../export/openmetrics';
 import { toPrometheusText } from '../export/prometheus';
@@ -140,7 +140,7 @@ export class ClusterRegistry implements ExportSource {
 
   /** The merged JSON snapshot; histogram quantiles come from the merged buckets. */
   snapshot(): Promise<Snapshot> {
-    return this.merged('json', (f) => toJson(f));
+    return this.merged('json', (f, labels) => toJson(f, labels));
   }
 
   /** The merged Prometheus text format 0.0.4. */
@@ -174,10 +174,14 @@ export class ClusterRegistry implements ExportSource {
     for (const s of [...this.scrapes.values()]) s.finish();
   }
 
-  private merged<T>(format: string, render: (families: readonly FamilyView[]) => T): Promise<T> {
+  private merged<T>(
+    format: string,
+    render: (families: readonly FamilyView[], labels: DefaultLabels) => T,
+  ): Promise<T> {
     return this.collect().then((sources) =>
       // Timed by the primary's registry as its own export of `format`: merging and writing.
-      this.own.exportWith(format, (own) => render(this.merge(own, sources))),
+      // The primary's default labels describe the whole merged scrape; workers send none.
+      this.own.exportWith(format, (own, labels) => render(this.merge(own, sources), labels)),
     );
   }
 

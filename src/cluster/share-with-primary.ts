@@ -51,6 +51,12 @@ function answer(registry: MetricsRegistry, id: unknown, channel: Channel): void 
   const failed = (e: unknown) =>
     channel.send({ obsweave: 'metrics', id, error: describe(e) } satisfies Answer);
   try {
+    if (Object.keys(registry.defaultLabels).length > 0) {
+      registry.warnOnce(
+        'cluster.defaultLabels',
+        "a worker's defaultLabels are not sent to the primary: the primary's own apply to the merged output",
+      );
+    }
     const f = registry.exportWith('cluster', encode);
     if (Array.isArray(f)) channel.send({ obsweave: 'metrics', id, f } satisfies Answer);
     else

@@ -80,7 +80,7 @@ export class MetricsController {
       );
     }
     this.token = token === undefined ? undefined : expectedToken(token);
-    this.dashboard = dashboardFor(ui);
+    this.dashboard = dashboardFor(ui, registry);
   }
 
   handle(req: MetricsRequest): MetricsResponse | Promise<MetricsResponse> {

@@ -34,6 +34,15 @@ export interface HistogramFamily extends FamilyBase {
 /** What every exporter takes: plain data, read and never written. */
 export type FamilyView = ScalarFamily | HistogramFamily;
 
+/**
+ * Labels every exported series carries besides its own, in the order given: a registry's
+ * `defaultLabels` (`{ service, version }`), handed to every writer beside the families. Never
+ * part of a series key.
+ */
+export type DefaultLabels = Readonly<Record<string, string>>;
+
+export const NO_DEFAULT_LABELS: DefaultLabels = Object.freeze({});
+
 /** `name|k=v,...` in declared label order; the bare name when there are no labels. */
 export function seriesKey(
   name: string,
@@ -44,4 +53,49 @@ export function seriesKey(
   let key = `${name}|${labelNames[0]}=${values[0]}`;
   for (let i = 1; i < labelNames.length; i++) key += `,${labelNames[i]}=${values[i]}`;
   return key;
+}
+
+/** How one family writes the default labels: which its own labels take over, which it adds. */
+export interface FamilyDefaults {
+  /** Default labels the family does not declare itself: names and values, added after its own. */
+  readonly names: readonly string[];
+  readonly values: readonly string[];
+  /**
+   * Per own label, the default that fills it where a series' own value is empty (Prometheus
+   * reads an empty value as no label); `undefined` when no own label clashes with a default.
+   */
+  readonly fill: readonly (string | undefined)[] | undefined;
+}
+
+const NONE: FamilyDefaults = { names: [], values: [], fill: undefined };
+
+/**
+ * The clash rule, as prom-client's `setDefaultLabels`: a family's own label of the same name
+ * wins, and its value is used wherever it is not empty.
+ */
+export function familyDefaults(
+  labelNames: readonly string[],
+  defaults: DefaultLabels,
+): FamilyDefaults {
+  const keys = Object.keys(defaults);
+  if (keys.length === 0) return NONE;
+  const names: string[] = [];
+  const values: string[] = [];
+  let fill: (string | undefined)[] | undefined;
+  for (const k of keys) {
+    const own = labelNames.indexOf(k);
+    if (own < 0) {
+      names.push(k);
+      values.push(defaults[k]);
+    } else {
+      fill ??= new Array<string | undefined>(labelNames.length).fill(undefined);
+      fill[own] = defaults[k];
+    }
+  }
+  return { names, values, fill };
+}
+
+/** A series' own label value with the clash rule applied. */
+export function ownValue(d: FamilyDefaults, i: number, value: string): string {
+  return value === '' && d.fill !== undefined ? (d.fill[i] ?? value) : value;
 }

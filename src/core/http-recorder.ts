@@ -1,7 +1,8 @@
 import { catalogOptions } from './catalog';
+import { httpExtraLabels } from './http-families';
 import type { MetricsRegistry } from './metrics-registry';
 import { registryState } from './registry-state';
-import type { BoundCounter, BoundHistogram, Counter, Histogram } from './types';
+import type { BoundCounter, BoundHistogram, Counter, Histogram, LabelValues } from './types';
 
 /** The status of a request whose connection closed before its response was complete. */
 export const ABORTED = 'aborted';
@@ -64,18 +65,31 @@ export class HttpRecorder {
 
   constructor(registry: MetricsRegistry) {
     // The catalog's own label names and help, so that `registerCatalog()` before or after
-    // resolves to these same metrics instead of a conflict.
-    this.requests = registry.counter('http.requests_total', catalogOptions('http.requests_total'));
-    this.errors = registry.counter('http.errors_total', catalogOptions('http.errors_total'));
-    this.latency = registry.histogram(
-      'http.request_latency_ms',
-      catalogOptions('http.request_latency_ms'),
-    );
+    // resolves to these same metrics instead of a conflict; plus the extra labels the HTTP
+    // middleware defined them with, when it came first (`defineHttpFamilies`).
+    const extra = httpExtraLabels(registry);
+    const opts = (name: Parameters<typeof catalogOptions>[0]) => {
+      const o = catalogOptions(name);
+      return { help: o.help, labelNames: [...o.labelNames, ...extra] };
+    };
+    this.requests = registry.counter('http.requests_total', opts('http.requests_total'));
+    this.errors = registry.counter('http.errors_total', opts('http.errors_total'));
+    this.latency = registry.histogram('http.request_latency_ms', opts('http.request_latency_ms'));
   }
 
-  /** Never throws: the metrics underneath drop bad values and log once. */
-  record(method: string, route: string, outcome: HttpOutcome, ms: number): void {
+  /**
+   * Never throws: the metrics underneath drop bad values and log once. `extra` holds the values
+   * of the families' extra labels; without it they are `""`, through the cached bound children.
+   */
+  record(
+    method: string,
+    route: string,
+    outcome: HttpOutcome,
+    ms: number,
+    extra?: LabelValues,
+  ): void {
     const m = METHOD_INDEX.get(method) ?? OTHER_METHOD;
+    if (extra !== undefined) return this.labelled(METHOD_LABELS[m], route, outcome, ms, extra);
     const slot = slotOf(outcome);
     const r = this.routes.get(route) ?? this.routeSlot(route);
     if (r === undefined || slot < 0) return this.uncached(METHOD_LABELS[m], route, outcome, ms);
@@ -104,6 +118,21 @@ export class HttpRecorder {
     const s: StatusSlot = { requests: [], errors };
     r.statuses[slot] = s;
     return s;
+  }
+
+  /** With extra label values: a labelled call per metric (their series table caps and redacts). */
+  private labelled(
+    method: string,
+    route: string,
+    outcome: HttpOutcome,
+    ms: number,
+    extra: LabelValues,
+  ): void {
+    this.requests.inc(1, { ...extra, method, route, code_class: codeClass(outcome) });
+    if (typeof outcome === 'number' && outcome >= 400 && outcome <= 599) {
+      this.errors.inc(1, { ...extra, route, code: String(outcome) });
+    }
+    this.latency.observe(ms, { ...extra, route });
   }
 
   private uncached(method: string, route: string, outcome: HttpOutcome, ms: number): void {

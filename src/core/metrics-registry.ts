@@ -3,9 +3,10 @@ import { DEFAULT_BUCKETS_MS, validateBuckets } from './buckets';
 import { CATALOG, catalogEntry } from './catalog';
 import { copyResult, mergeCollected } from './collected';
 import { CounterMetric } from './counter';
+import { checkDefaultLabels } from './default-labels';
 import { GaugeMetric } from './gauge';
 import { ExportNames } from './export-name';
-import type { FamilyView } from './family-view';
+import type { DefaultLabels, FamilyView } from './family-view';
 import { DROP_REASONS, Guard, defaultLogger, type DropReason } from './guard';
 import { HistogramMetric } from './histogram';
 import { InertMetric } from './inert-metric';
@@ -32,6 +33,12 @@ export interface RegistryOptions {
   maxSeriesPerMetric?: number;
   /** Where problems are reported, once each. Default: `console.warn`, prefixed `obsweave:`. */
   logger?: Logger;
+  /**
+   * Labels added to every exported series of every format (`{ service: 'api', version: '1.4.2' }`),
+   * declared once, never part of series keys. A metric's own label of the same name wins
+   * wherever its value is not empty.
+   */
+  defaultLabels?: Readonly<Record<string, string | number | boolean>>;
 }
 
 type AnyMetric = CounterMetric | GaugeMetric | HistogramMetric;
@@ -54,6 +61,7 @@ export class MetricsRegistry {
   private readonly ctx: MetricContext;
   private readonly exportLatency: Histogram;
   private readonly dropped: Record<DropReason, BoundCounter>;
+  private labels: DefaultLabels;
 
   constructor(opts: RegistryOptions = {}) {
     const max = opts.maxSeriesPerMetric ?? 2000;
@@ -65,6 +73,7 @@ export class MetricsRegistry {
     if (opts.logger !== undefined && typeof opts.logger !== 'function') {
       throw new TypeError('obsweave: logger must be a function');
     }
+    this.labels = checkDefaultLabels(opts.defaultLabels);
     const guard = new Guard(opts.logger ?? defaultLogger);
     this.ctx = { guard, maxSeriesPerMetric: max };
     // Its own few series (one per reason, per format) must not fold under a small user limit.
@@ -103,10 +112,30 @@ export class MetricsRegistry {
     return this.define('histogram', name, opts) as Histogram;
   }
 
-  /** Defines every metric of `CATALOG`, so that all of them are exported from the start. */
+  /**
+   * Defines every metric of `CATALOG`, so that all of them are exported from the start. A
+   * catalog metric already defined with the catalog's labels followed by more (the HTTP
+   * middleware's `labelNames`) is kept as it is.
+   */
   registerCatalog(): void {
-    for (const e of CATALOG)
+    for (const e of CATALOG) {
+      if (extendsCatalog(this.families.get(e.name), e.type, e.labelNames)) continue;
       this.define(e.type, e.name, { help: e.help, labelNames: e.labelNames });
+    }
+  }
+
+  /**
+   * Replaces the default labels: added to every exported series of every format from the next
+   * export on, never part of series keys; `{}` removes them. The way to set those of the
+   * process-wide `metrics`. Throws an `obsweave:` error on a bad name or value.
+   */
+  setDefaultLabels(labels: Readonly<Record<string, string | number | boolean>>): void {
+    this.labels = checkDefaultLabels(labels);
+  }
+
+  /** The default labels as every export writes them: redacted and cut. */
+  get defaultLabels(): DefaultLabels {
+    return this.labels;
   }
 
   /** How `name` is defined here (type, labels, histogram bounds), or `undefined`. */
@@ -160,42 +189,45 @@ export class MetricsRegistry {
    * a Promise is left out (logged once): `snapshotAsync()` waits for it.
    */
   snapshot(): Snapshot {
-    return this.exportNow('json', (f) => writers().json(f));
+    return this.exportNow('json', (f, l) => writers().json(f, l));
   }
 
   /** Prometheus text format 0.0.4, now; as `snapshot()`, without async collectors. */
   toPrometheus(): string {
-    return this.exportNow('prometheus', (f) => writers().prometheus(f));
+    return this.exportNow('prometheus', (f, l) => writers().prometheus(f, l));
   }
 
   /** OpenMetrics 1.0 text with exemplars, now; as `snapshot()`, without async collectors. */
   toOpenMetrics(): string {
-    return this.exportNow('openmetrics', (f) => writers().openmetrics(f));
+    return this.exportNow('openmetrics', (f, l) => writers().openmetrics(f, l));
   }
 
   /** The JSON snapshot with every collector merged in, async ones awaited. */
   snapshotAsync(): Promise<Snapshot> {
-    return Promise.resolve(this.export('json', (f) => writers().json(f)));
+    return Promise.resolve(this.export('json', (f, l) => writers().json(f, l)));
   }
 
   /** Prometheus text format 0.0.4 with every collector merged in, async ones awaited. */
   toPrometheusAsync(): Promise<string> {
-    return Promise.resolve(this.export('prometheus', (f) => writers().prometheus(f)));
+    return Promise.resolve(this.export('prometheus', (f, l) => writers().prometheus(f, l)));
   }
 
   /** OpenMetrics 1.0 text with every collector merged in, async ones awaited. */
   toOpenMetricsAsync(): Promise<string> {
-    return Promise.resolve(this.export('openmetrics', (f) => writers().openmetrics(f)));
+    return Promise.resolve(this.export('openmetrics', (f, l) => writers().openmetrics(f, l)));
   }
 
   /**
-   * Hands every family, collectors merged in, to `render` and returns what it makes: how an
-   * exporter of another shape (the OpenTelemetry producer, a cluster worker's answer) reads the
-   * registry. `render` must
+   * Hands every family, collectors merged in, and the default labels to `render`, and returns
+   * what it makes: how an exporter of another shape (the OpenTelemetry producer, a cluster
+   * worker's answer) reads the registry. `render` must
    * copy what it keeps: the views are live. Timed in `obsweave.export_latency_ms{format}`; a
    * Promise while an async collector is registered.
    */
-  exportWith<T>(format: string, render: (families: readonly FamilyView[]) => T): T | Promise<T> {
+  exportWith<T>(
+    format: string,
+    render: (families: readonly FamilyView[], labels: DefaultLabels) => T,
+  ): T | Promise<T> {
     return this.export(format, render);
   }
 
@@ -260,13 +292,16 @@ export class MetricsRegistry {
   }
 
   /** An export that never waits: collectors known to answer asynchronously are left out. */
-  private exportNow<T>(format: string, render: (families: FamilyView[]) => T): T {
+  private exportNow<T>(
+    format: string,
+    render: (families: FamilyView[], labels: DefaultLabels) => T,
+  ): T {
     return this.export(format, render, true) as T;
   }
 
   private export<T>(
     format: string,
-    render: (families: FamilyView[]) => T,
+    render: (families: FamilyView[], labels: DefaultLabels) => T,
     now = false,
   ): T | Promise<T> {
     const t0 = performance.now();
@@ -277,7 +312,7 @@ export class MetricsRegistry {
           : mergeCollected(this.views(), results, (name, why) =>
               this.ctx.guard.drop('conflict', name, why),
             );
-      const out = render(families);
+      const out = render(families, this.labels);
       this.exportLatency.observe(performance.now() - t0, { format });
       return out;
     };
@@ -351,6 +386,20 @@ export class MetricsRegistry {
       });
     return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
   }
+}
+
+/** A catalog metric defined with the catalog's type and labels, and maybe more labels after them. */
+function extendsCatalog(
+  m: AnyMetric | undefined,
+  type: MetricType,
+  labelNames: readonly string[],
+): boolean {
+  return (
+    m !== undefined &&
+    m.type === type &&
+    m.labelNames.length > labelNames.length &&
+    labelNames.every((l, i) => m.labelNames[i] === l)
+  );
 }
 
 function describeError(e: unknown): string {

@@ -26,6 +26,17 @@ export function checkMetricName(name: unknown, type?: MetricType): asserts name 
 // `le` and `quantile` mean bucket bounds and quantiles to every Prometheus consumer (and lint).
 const RESERVED_LABELS: readonly string[] = ['le', 'quantile'];
 
+/** Throws naming `who` (`metric "x"`, `defaultLabels`) when `l` cannot be a label name. */
+export function checkLabelName(who: string, l: unknown): asserts l is string {
+  if (typeof l !== 'string' || !LABEL_NAME.test(l) || l.startsWith('__')) {
+    throw new TypeError(`obsweave: ${who}: invalid label name ${shown(l)}`);
+  }
+  // Labels are read as `labels[name]`: a missing `constructor` would read Object's.
+  if (RESERVED_LABELS.includes(l) || l in Object.prototype) {
+    throw new TypeError(`obsweave: ${who}: label name "${l}" is reserved`);
+  }
+}
+
 export function checkLabelNames(metric: string, labelNames: unknown): string[] {
   if (labelNames === undefined) return [];
   if (!Array.isArray(labelNames)) {
@@ -33,13 +44,7 @@ export function checkLabelNames(metric: string, labelNames: unknown): string[] {
   }
   const seen = new Set<string>();
   for (const l of labelNames) {
-    if (typeof l !== 'string' || !LABEL_NAME.test(l) || l.startsWith('__')) {
-      throw new TypeError(`obsweave: metric "${metric}": invalid label name ${shown(l)}`);
-    }
-    // Labels are read as `labels[name]`: a missing `constructor` would read Object's.
-    if (RESERVED_LABELS.includes(l) || l in Object.prototype) {
-      throw new TypeError(`obsweave: metric "${metric}": label name "${l}" is reserved`);
-    }
+    checkLabelName(`metric "${metric}"`, l);
     if (seen.has(l)) {
       throw new TypeError(`obsweave: metric "${metric}": label name "${l}" is declared twice`);
     }

@@ -70,6 +70,11 @@ export interface MetricDefinition {
 
 export interface Snapshot {
   timestamp: string;
+  /**
+   * The registry's default labels, present only when it has any: every series carries them
+   * besides its own (a series' own label of the same name wins where its value is not empty).
+   */
+  labels?: Record<string, string>;
   counters: Record<string, number>;
   gauges: Record<string, number>;
   histograms: Record<string, HistogramSnapshot>;

@@ -1,4 +1,4 @@
-import type { FamilyView } from './family-view';
+import type { DefaultLabels, FamilyView } from './family-view';
 import type { Snapshot } from './types';
 
 /**
@@ -7,9 +7,9 @@ import type { Snapshot } from './types';
  * tracer adapter installs its trace source in `exemplars.ts`, and every entry point loads it.
  */
 export interface Writers {
-  json(families: readonly FamilyView[]): Snapshot;
-  prometheus(families: readonly FamilyView[]): string;
-  openmetrics(families: readonly FamilyView[]): string;
+  json(families: readonly FamilyView[], labels: DefaultLabels): Snapshot;
+  prometheus(families: readonly FamilyView[], labels: DefaultLabels): string;
+  openmetrics(families: readonly FamilyView[], labels: DefaultLabels): string;
 }
 
 let installed: Writers | undefined;

@@ -1,10 +1,34 @@
 import { quantile } from '../core/buckets';
 import type { HistogramSnapshot, Snapshot } from '../core/types';
-import { seriesKey, type BucketSeries, type FamilyView } from '../core/family-view';
+import {
+  NO_DEFAULT_LABELS,
+  seriesKey,
+  type BucketSeries,
+  type DefaultLabels,
+  type FamilyView,
+} from '../core/family-view';
 
-/** The snapshot: native names and units, cumulative buckets, interpolated p50/p90/p99. */
-export function toJson(families: readonly FamilyView[], now: Date = new Date()): Snapshot {
-  const snap: Snapshot = { timestamp: now.toISOString(), counters: {}, gauges: {}, histograms: {} };
+/**
+ * The snapshot: native names and units, cumulative buckets, interpolated p50/p90/p99. Series
+ * keys hold a series' own labels only; the default labels, when there are any, are written once
+ * as `labels`.
+ */
+export function toJson(
+  families: readonly FamilyView[],
+  labels: DefaultLabels = NO_DEFAULT_LABELS,
+  now: Date = new Date(),
+): Snapshot {
+  // `labels` right after the timestamp, and only when set: a snapshot without them is unchanged.
+  const snap: Snapshot =
+    Object.keys(labels).length > 0
+      ? {
+          timestamp: now.toISOString(),
+          labels: { ...labels },
+          counters: {},
+          gauges: {},
+          histograms: {},
+        }
+      : { timestamp: now.toISOString(), counters: {}, gauges: {}, histograms: {} };
   for (const f of families) {
     if (f.type === 'histogram') {
       f.forEach((values, s) => {

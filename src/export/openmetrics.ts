@@ -1,4 +1,4 @@
-import type { FamilyView } from '../core/family-view';
+import type { DefaultLabels, FamilyView } from '../core/family-view';
 import { escapeLabelValue, formatNumber, scale } from './text';
 import { writeText, type Dialect } from './text-writer';
 
@@ -20,6 +20,6 @@ const openMetrics: Dialect = {
 };
 
 /** OpenMetrics 1.0: as Prometheus text, plus units, exemplars on buckets, and `# EOF`. */
-export function toOpenMetricsText(families: readonly FamilyView[]): string {
-  return writeText(families, openMetrics);
+export function toOpenMetricsText(families: readonly FamilyView[], labels?: DefaultLabels): string {
+  return writeText(families, openMetrics, labels);
 }

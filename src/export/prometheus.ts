@@ -1,4 +1,4 @@
-import type { FamilyView } from '../core/family-view';
+import type { DefaultLabels, FamilyView } from '../core/family-view';
 import { writeText, type Dialect } from './text-writer';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -14,6 +14,6 @@ const prometheus: Dialect = {
 };
 
 /** Text format 0.0.4: what `promtool check metrics` and every Prometheus scrape accept. */
-export function toPrometheusText(families: readonly FamilyView[]): string {
-  return writeText(families, prometheus);
+export function toPrometheusText(families: readonly FamilyView[], labels?: DefaultLabels): string {
+  return writeText(families, prometheus, labels);
 }

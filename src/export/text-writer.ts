@@ -1,7 +1,12 @@
 import type { Exemplar } from '../core/exemplars';
 import { exportName, type ExportName } from '../core/export-name';
-import type { FamilyView } from '../core/family-view';
-import { formatNumber, labelPairs, scale } from './text';
+import {
+  NO_DEFAULT_LABELS,
+  familyDefaults,
+  type DefaultLabels,
+  type FamilyView,
+} from '../core/family-view';
+import { defaultPairs, formatNumber, labelPairs, scale } from './text';
 
 /** What differs between Prometheus 0.0.4 and OpenMetrics 1.0; the sample lines do not. */
 export interface Dialect {
@@ -11,14 +16,21 @@ export interface Dialect {
   readonly trailer: string;
 }
 
-export function writeText(families: readonly FamilyView[], dialect: Dialect): string {
+/** Every family's samples, each series with the default labels after its own (exemplars keep theirs). */
+export function writeText(
+  families: readonly FamilyView[],
+  dialect: Dialect,
+  labels: DefaultLabels = NO_DEFAULT_LABELS,
+): string {
   let out = '';
   for (const f of families) {
     const n = exportName(f.name, f.type);
+    const d = familyDefaults(f.labelNames, labels);
+    const tail = defaultPairs(d);
     out += dialect.header(f, n);
     if (f.type === 'histogram') {
       f.forEach((values, s) => {
-        const pairs = labelPairs(f.labelNames, values);
+        const pairs = labelPairs(f.labelNames, values, d, tail);
         const prefix = `${n.sample}_bucket{${pairs === '' ? '' : `${pairs},`}le="`;
         let cum = 0;
         for (let i = 0; i < s.counts.length; i++) {
@@ -32,7 +44,7 @@ export function writeText(families: readonly FamilyView[], dialect: Dialect): st
       });
     } else {
       f.forEach((values, s) => {
-        const pairs = labelPairs(f.labelNames, values);
+        const pairs = labelPairs(f.labelNames, values, d, tail);
         out += `${n.sample}${pairs === '' ? '' : `{${pairs}}`} ${formatNumber(scale(s.v, n.mul, n.div))}\n`;
       });
     }

@@ -6,7 +6,7 @@ import { toPrometheusText } from './prometheus';
 // Loaded by every entry point: from here on, every registry's `snapshot()`, `toPrometheus()`
 // and `toOpenMetrics()` write through these.
 installWriters({
-  json: (families) => toJson(families),
+  json: (families, labels) => toJson(families, labels),
   prometheus: toPrometheusText,
   openmetrics: toOpenMetricsText,
 });

@@ -7,12 +7,18 @@ import type {
 import type { IncomingMessage } from 'node:http';
 import { runWithCorrelationId } from '../context/correlation';
 import { correlationNames, readCorrelationId } from '../http/correlation-header';
-import { RequestMeter } from '../http/request-meter';
 import type { HttpMetricsOptions } from '../http/middleware';
+import { RequestMeter, type HttpRouteOptions, type HttpRequestHooks } from '../http/request-meter';
 import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics-route';
 
-/** The options of `httpMetrics`; the route comes from Fastify's router first. */
-export interface FastifyMetricsOptions extends HttpMetricsOptions {
+/**
+ * The options of `httpMetrics`; the route comes from Fastify's router first, and `bypass` and
+ * `labels` get Fastify's `request` and `reply`.
+ */
+export interface FastifyMetricsOptions
+  extends
+    Omit<HttpMetricsOptions, 'bypass' | 'labels'>,
+    HttpRequestHooks<FastifyRequest, FastifyReply> {
   /**
    * Serve the metrics endpoint at `/metrics` (`true`) or `serve.path`, and the dashboard at
    * `<path>/ui`; neither is measured unless `ignore` says otherwise. Default: not served.
@@ -32,14 +38,27 @@ type RawRequest = IncomingMessage & { [CORRELATION]?: string };
  */
 export function fastifyMetrics(
   fastify: FastifyInstance,
-  { correlation = true, correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
+  options: FastifyMetricsOptions,
   done: (err?: Error) => void,
+): void {
+  // Fastify reports a plugin's error through `done`; a throw here would escape its loader.
+  try {
+    register(fastify, options);
+  } catch (e) {
+    return done(e as Error);
+  }
+  done();
+}
+
+function register(
+  fastify: FastifyInstance,
+  { correlation = true, correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
 ): void {
   const path = servePath(serve);
   if (path !== undefined && routeOptions.ignore === undefined) {
     routeOptions.ignore = (p) => p === path || p.startsWith(`${path}/`);
   }
-  const meter = new RequestMeter(routeOptions);
+  const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
 
@@ -54,7 +73,7 @@ export function fastifyMetrics(
       let id: string | undefined;
       try {
         // The route is known once routed; a 404 has none and falls back to templates or the path.
-        meter.begin(raw, raw.url ?? '/', request.routeOptions?.url);
+        meter.begin(raw, raw.url ?? '/', request.routeOptions?.url, reply.raw, request, reply);
         if (correlation) {
           id = readCorrelationId(raw, readNames);
           raw[CORRELATION] = id;
@@ -84,7 +103,6 @@ export function fastifyMetrics(
   }
   if (path !== undefined)
     addMetricsRoutes(fastify, path, serve as true | FastifyServeOptions, routeOptions.registry);
-  done();
 }
 
 // What `fastify-plugin` would set, without needing it at run time: no encapsulation, a name.

@@ -3,7 +3,14 @@ import { enterCorrelationId, runWithCorrelationId } from '../context/correlation
 import { correlationNames, readCorrelationId } from './correlation-header';
 import { RequestMeter, type HttpRouteOptions } from './request-meter';
 
-export interface HttpMetricsOptions extends HttpRouteOptions {
+/**
+ * `Req` and `Res` are what `bypass` and `labels` receive: Express's `Request` and `Response`
+ * when the functions are typed so; `IncomingMessage` and `ServerResponse` by default.
+ */
+export interface HttpMetricsOptions<
+  Req extends IncomingMessage = IncomingMessage,
+  Res extends ServerResponse = ServerResponse,
+> extends HttpRouteOptions<Req, Res> {
   /**
    * Read or create a correlation id per request, echo it on the response and make it
    * `correlationId()` in the request's async context. Default true. On Node 20 and 22 that
@@ -16,11 +23,10 @@ export interface HttpMetricsOptions extends HttpRouteOptions {
   correlationHeader?: string;
 }
 
-export type HttpMetricsMiddleware = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  next?: (err?: unknown) => void,
-) => void;
+export type HttpMetricsMiddleware<
+  Req extends IncomingMessage = IncomingMessage,
+  Res extends ServerResponse = ServerResponse,
+> = (req: Req, res: Res, next?: (err?: unknown) => void) => void;
 
 /**
  * Express middleware, also usable with plain `node:http`: records `http.requests_total`,
@@ -30,19 +36,27 @@ export type HttpMetricsMiddleware = (
  * With `node:http`, call it first in the handler: `mw(req, res)` then go on in the same
  * function, or pass the rest as `next`: `mw(req, res, () => handle(req, res))`.
  */
-export function httpMetrics({
+export function httpMetrics<
+  Req extends IncomingMessage = IncomingMessage,
+  Res extends ServerResponse = ServerResponse,
+>({
   correlation = true,
   correlationHeader,
   ...routeOptions
-}: HttpMetricsOptions = {}): HttpMetricsMiddleware {
-  const meter = new RequestMeter(routeOptions);
+}: HttpMetricsOptions<Req, Res> = {}): HttpMetricsMiddleware<Req, Res> {
+  const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
 
   return function httpMetricsMiddleware(req, res, next) {
     let id: string | undefined;
     try {
-      meter.begin(req, (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/');
+      meter.begin(
+        req,
+        (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/',
+        undefined,
+        res,
+      );
       if (correlation) {
         id = readCorrelationId(req, readNames);
         if (!res.headersSent) res.setHeader(echoName, id);

@@ -10,7 +10,7 @@ import type {
 import { performance } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { exportName } from '../core/export-name';
-import type { FamilyView } from '../core/family-view';
+import { familyDefaults, ownValue, type DefaultLabels, type FamilyView } from '../core/family-view';
 
 // The SDK's enum values, written out so that `obsweave/otel` loads without the SDK installed
 // (its tracer adapter needs only the API); a test holds them equal to the SDK's own.
@@ -66,8 +66,8 @@ export function otelMetricProducer(registry: MetricsRegistry = metrics): MetricP
   return {
     async collect(): Promise<CollectionResult> {
       try {
-        const data = await registry.exportWith('otel', (families) =>
-          families.map((f) => metricData(f, start, hrTime(Date.now()))),
+        const data = await registry.exportWith('otel', (families, labels) =>
+          families.map((f) => metricData(f, labels, start, hrTime(Date.now()))),
         );
         return { resourceMetrics: resourceMetrics(data), errors: [] };
       } catch (e) {
@@ -77,16 +77,25 @@ export function otelMetricProducer(registry: MetricsRegistry = metrics): MetricP
   };
 }
 
-function metricData(f: FamilyView, startTime: HrTime, endTime: HrTime): MetricData {
+function metricData(
+  f: FamilyView,
+  labels: DefaultLabels,
+  startTime: HrTime,
+  endTime: HrTime,
+): MetricData {
   const n = exportName(f.name, f.type);
   const name = (
     f.type === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -6) : f.name
   ).replace(/_(?:ms|mb|pct)$/, (suffix) => BASE_SUFFIX[suffix]);
   const descriptor = { name, description: f.help, unit: UCUM[n.unit], valueType: ValueType.DOUBLE };
   const scale = (v: number) => (v * n.mul) / n.div;
+  const d = familyDefaults(f.labelNames, labels);
   const attributes = (values: readonly string[]): Attributes => {
     const a: Attributes = {};
-    for (let i = 0; i < f.labelNames.length; i++) a[f.labelNames[i]] = values[i];
+    for (let i = 0; i < f.labelNames.length; i++) {
+      a[f.labelNames[i]] = ownValue(d, i, values[i]);
+    }
+    for (let i = 0; i < d.names.length; i++) a[d.names[i]] = d.values[i];
     return a;
   };
   if (f.type === 'histogram') {

@@ -97,7 +97,11 @@ export class Dashboard {
   private readonly slos: PageSlo[];
   private config: string | undefined;
 
-  constructor({ slos }: Pick<DashboardHostOptions, 'slos'> = {}) {
+  constructor(
+    { slos }: Pick<DashboardHostOptions, 'slos'> = {},
+    /** How the served registry defines a metric, when it can say: extra HTTP labels included. */
+    private readonly definition?: (name: string) => { labelNames: readonly string[] } | undefined,
+  ) {
     this.slos = toPageSlos(slos);
   }
 
@@ -116,7 +120,8 @@ export class Dashboard {
           'content-type': 'application/json; charset=utf-8',
           'cache-control': 'no-store',
         },
-        body: (this.config ??= this.configJson()),
+        body:
+          this.definition === undefined ? (this.config ??= this.configJson()) : this.configJson(),
       };
     }
     let asset;
@@ -140,16 +145,33 @@ export class Dashboard {
 
   private configJson(): string {
     const labels: Record<string, readonly string[]> = {};
-    for (const m of CATALOG) labels[m.name] = m.labelNames;
+    // The page splits series keys by these names: the registry's own, where the HTTP families
+    // carry extra labels, else the catalog's.
+    for (const m of CATALOG) labels[m.name] = this.definition?.(m.name)?.labelNames ?? m.labelNames;
     return JSON.stringify({ refreshMs: DASHBOARD_REFRESH_MS, slos: this.slos, labels });
   }
 }
 
 /** The dashboard for a host's options, or `undefined` with `ui: false`. */
-export function dashboardFor(opts: DashboardHostOptions | undefined): Dashboard | undefined {
+export function dashboardFor(
+  opts: DashboardHostOptions | undefined,
+  source?: object,
+): Dashboard | undefined {
   const ui = opts?.ui;
   if (ui !== undefined && typeof ui !== 'boolean') {
     throw new TypeError('obsweave: the ui option must be true or false');
   }
-  return ui === false ? undefined : new Dashboard({ slos: opts?.slos });
+  const definition = (source as { definition?: unknown } | undefined)?.definition;
+  return ui === false
+    ? undefined
+    : new Dashboard(
+        { slos: opts?.slos },
+        typeof definition === 'function'
+          ? (name) =>
+              (definition as (n: string) => { labelNames: readonly string[] } | undefined).call(
+                source,
+                name,
+              )
+          : undefined,
+      );
 }

@@ -359,3 +359,32 @@ test('a registry created after its workers asks who shares', async (t) => {
   await eventually(() => p.cluster.workers.length === 1, 'the worker to answer hello');
   t.deepEqual(p.cluster.workers, ['late']);
 });
+
+test("default labels: the primary's apply to the merged output; a worker's are not sent", async (t) => {
+  const p = primary(t, { gauges: { 'g.per': 'perWorker' } });
+  p.own.setDefaultLabels({ service: 'api', worker: 'all' });
+  const logs: string[] = [];
+  const w = await worker(
+    t,
+    p,
+    'a',
+    new MetricsRegistry({
+      defaultLabels: { service: 'w', pod: 'p-1' },
+      logger: (m) => logs.push(m),
+    }),
+  );
+  w.counter('app.calls_total').inc(2);
+  w.gauge('g.per').set(5);
+  const text = await p.cluster.toPrometheus();
+  t.regex(text, /^app_calls_total\{service="api",worker="all"\} 2$/m);
+  // perWorker's own `worker` label wins over the default of the same name.
+  t.regex(text, /^g_per\{worker="a",service="api"\} 5$/m);
+  t.notRegex(text, /pod=|service="w"/);
+  assertPromtoolClean(t, text);
+  const om = await p.cluster.toOpenMetrics();
+  t.regex(om, /^app_calls_total\{service="api",worker="all"\} 2$/m);
+  const snap = await p.cluster.snapshot();
+  t.deepEqual(snap.labels, { service: 'api', worker: 'all' });
+  t.is(snap.counters['app.calls_total'], 2);
+  t.is(logs.filter((l) => l.includes("a worker's defaultLabels are not sent")).length, 1);
+});

@@ -125,10 +125,11 @@ const SNIPPETS: Record<string, Snippet> = {
         'process_resident_memory_bytes',
         'process_start_time_seconds',
         'nodejs_heap_size_used_bytes',
-        'nodejs_version_info',
       ]) {
         has(t, out, name, labels);
       }
+      // Its own `version` label (Node's) wins over the default one, as in prom-client.
+      has(t, out, 'nodejs_version_info', { service: 'api', version: process.version });
     },
   },
   'prom-client-set-default-labels': {

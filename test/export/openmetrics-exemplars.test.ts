@@ -59,3 +59,17 @@ test.serial('a throwing trace-ref source never throws out of observe()', (t) => 
   t.notThrows(() => registry.toOpenMetrics());
   t.is(registry.snapshot().histograms['h_ms'].count, 3, 'the observations are kept');
 });
+
+test.serial('default labels go on the bucket line, never into its exemplar', (t) => {
+  const { registry } = newRegistry({ defaultLabels: { service: 'api' } });
+  const h = registry.histogram('worker.stage_latency_ms', {
+    labelNames: ['stage'],
+    buckets: [10, 100],
+  });
+  setTraceRefSource(() => ({ traceId: 'abc123', spanId: 'def456' }));
+  h.observe(50, { stage: 'probe' });
+  t.regex(
+    registry.toOpenMetrics(),
+    /^worker_stage_latency_seconds_bucket\{stage="probe",service="api",le="0\.1"\} 1 # \{trace_id="abc123",span_id="def456"\} 0\.05 \d+\.\d{3}$/m,
+  );
+});

@@ -186,3 +186,26 @@ test('every catalog metric arrives, each under one name', async (t) => {
 test('a registry that is not one throws at once', (t) => {
   t.throws(() => otelMetricProducer({} as never), { message: /^obsweave: otelMetricProducer/ });
 });
+
+test('default labels are attributes on every point; an own non-empty label wins', async (t) => {
+  const { registry } = newRegistry({ defaultLabels: { service: 'api', version: '1.4.2' } });
+  const calls = registry.counter('external.calls_total', { labelNames: ['service', 'op'] });
+  calls.inc(2, { service: 'asr', op: 'transcribe' });
+  calls.inc(1, { op: 'ping' });
+  registry.histogram('stage.latency_ms', { buckets: [10] }).observe(4);
+  const p = pipeline(registry);
+  t.teardown(p.shutdown);
+  const rm = await p.export();
+  t.deepEqual(
+    find(rm, 'external.calls').dataPoints.map((d) => d.attributes),
+    [
+      { service: 'asr', op: 'transcribe', version: '1.4.2' },
+      { service: 'api', op: 'ping', version: '1.4.2' },
+    ],
+  );
+  t.deepEqual(find(rm, 'stage.latency_seconds').dataPoints[0].attributes, {
+    service: 'api',
+    version: '1.4.2',
+  });
+  t.is(rm.resource.attributes['service.name'], 'media-worker', 'the resource stays the reader’s');
+});

@@ -132,3 +132,26 @@ withGateway('the periodic pusher pushes while running and once more on stop', as
   // Right after stop() resolves, with no tick in between: the final push carried the 42.
   t.is(value(await seriesOf('pusher-test'), 'etl_rows_total'), 42);
 });
+
+withGateway(
+  'default labels travel on every pushed series; the gateway’s job and grouping labels win a clash',
+  async (t) => {
+    const registry = batchRegistry();
+    registry.setDefaultLabels({ service: 'etl', instance: 'from-default', job: 'from-default' });
+    const r = await pushMetrics(registry, {
+      url: gw().url,
+      job: 'defaults-test',
+      groupingKey: { instance: 'host-9' },
+    });
+    t.true(r.ok, r.error);
+    const s = await seriesOf('defaults-test');
+    const pushed = s.filter((x) => x.name.startsWith('etl_'));
+    t.true(pushed.length > 0);
+    for (const x of pushed) {
+      t.is(x.labels.service, 'etl', x.name);
+      t.is(x.labels.instance, 'host-9', x.name);
+      t.is(x.labels.job, 'defaults-test', x.name);
+    }
+    t.is(value(s, 'etl_batch_latency_seconds_count', { service: 'etl' }), 3);
+  },
+);

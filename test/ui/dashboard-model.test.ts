@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CATALOG, MetricsRegistry, type Snapshot } from '../../src';
+import { CATALOG, httpMetrics, MetricsController, MetricsRegistry, type Snapshot } from '../../src';
 import { toPageSlos, type DashboardSlo } from '../../src/ui/dashboard-slos';
 
 /**
@@ -157,4 +157,37 @@ test('series keys: label values with commas and equals signs', (t) => {
   t.deepEqual(series.parseKey('custom|k=v,w=z'), { name: 'custom', labels: { k: 'v', w: 'z' } });
   t.is(series.canonicalName('http.request_latency_ms'), 'http_request_latency_seconds');
   t.is(series.canonicalName('proc.memory_rss_mb'), series.canonicalName('proc_memory_rss_bytes'));
+});
+
+test('extra HTTP labels: the served config names them, and a route sums its series', (t) => {
+  const r = new MetricsRegistry();
+  httpMetrics({ registry: r, labelNames: ['tenant'] });
+  const reqs = r.counter('http.requests_total', {
+    labelNames: ['method', 'route', 'code_class', 'tenant'],
+  });
+  const lat = r.histogram('http.request_latency_ms', { labelNames: ['route', 'tenant'] });
+  const base = at(r.snapshot(), '2026-01-01T00:00:00.000Z');
+  for (const [tenant, ms, cls] of [
+    ['a', 10, '2xx'],
+    ['a', 20, '2xx'],
+    ['b', 400, '5xx'],
+  ] as const) {
+    reqs.inc(1, { method: 'GET', route: '/x', code_class: cls, tenant });
+    lat.observe(ms, { route: '/x', tenant });
+  }
+  const cur = at(r.snapshot(), '2026-01-01T00:00:10.000Z');
+  const res = new MetricsController(r).handle({
+    url: '/metrics/ui/config.json',
+    headers: {},
+  }) as { body: string };
+  const labels = JSON.parse(res.body).labels as Record<string, string[]>;
+  t.deepEqual(labels['http.requests_total'], ['method', 'route', 'code_class', 'tenant']);
+  t.deepEqual(labels['http.request_latency_ms'], ['route', 'tenant']);
+  const m = model.buildModel(cur, base, { read: model.keyReader(labels) });
+  t.is(m.routes.length, 1);
+  const [route] = m.routes;
+  t.is(route.route, '/x');
+  t.is(route.rate, 0.3);
+  t.is(route.serverErrorShare, 1 / 3);
+  t.true(route.p99 > 250, 'the slow tenant’s latency is in the route’s percentiles');
 });

@@ -152,11 +152,15 @@ export function buildModel(cur, base, { read, slos = [] }) {
     const codes = entry(routes, route, newRoute(route)).codes;
     codes.set(s.labels.code, (codes.get(s.labels.code) ?? 0) + s.delta);
   }
+  // A route has several latency series when the HTTP metrics carry extra labels: merged.
+  /** @type {Map<string, import('./window-math.js').HistogramDelta[]>} */
+  const routeParts = new Map();
+  for (const h of histograms.get('http.request_latency_ms') ?? []) {
+    entry(routeParts, h.labels.route ?? '', () => []).push(h.delta);
+  }
   /** @type {Map<string, import('./window-math.js').HistogramDelta>} */
   const routeLatency = new Map();
-  for (const h of histograms.get('http.request_latency_ms') ?? []) {
-    routeLatency.set(h.labels.route ?? '', h.delta);
-  }
+  for (const [route, parts] of routeParts) routeLatency.set(route, mergeDeltas(parts) ?? parts[0]);
   const routeRows = [...routes.values()].map((r) => ({
     key: r.route,
     route: r.route,

@@ -4,33 +4,36 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
-import type { IncomingMessage } from 'node:http';
-import { runWithCorrelationId } from '../context/correlation';
-import { correlationNames, readCorrelationId } from '../http/correlation-header';
-import { RequestMeter } from '../http/request-meter';
+import { noteContextOff, runInRequest, runWithCorrelationId } from '../context/correlation';
+import { resolveCorrelationMode } from '../context/correlation-mode';
+import { requestCorrelationId } from '../context/request-correlation';
+import { correlate } from '../http/correlate';
+import { correlationNames } from '../http/correlation-header';
 import type { HttpMetricsOptions } from '../http/middleware';
+import { RequestMeter } from '../http/request-meter';
 
 /** The options of `httpMetrics`; the route comes from Fastify's router first. */
 export type FastifyMetricsOptions = HttpMetricsOptions;
 
-const CORRELATION = Symbol('obsweave.fastify.correlation');
-type RawRequest = IncomingMessage & { [CORRELATION]?: string };
-
 /**
  * A Fastify plugin with the behaviour of `httpMetrics`: the three `http.*` metrics per request,
  * recorded once when the response finishes or the connection closes, with the route template
- * from `request.routeOptions.url`, and correlation ids. Register it before the routes:
+ * from `request.routeOptions.url`, and correlation ids in the same modes (`correlationId(req)`
+ * takes Fastify's request too). Register it before the routes:
  * `app.register(fastifyMetrics, { registry })`. It is not encapsulated (like a plugin wrapped
  * with `fastify-plugin`), so its hooks apply to the whole instance.
  */
 export function fastifyMetrics(
   fastify: FastifyInstance,
-  { correlation = true, correlationHeader, ...routeOptions }: FastifyMetricsOptions,
+  { correlation = 'auto', correlationHeader, ...routeOptions }: FastifyMetricsOptions,
   done: (err?: Error) => void,
 ): void {
+  const mode = resolveCorrelationMode(correlation);
   const meter = new RequestMeter(routeOptions);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
+  const correlating = mode !== false;
+  if (mode !== 'context') noteContextOff(routeOptions.registry);
 
   fastify.addHook(
     'onRequest',
@@ -39,25 +42,25 @@ export function fastifyMetrics(
       reply: FastifyReply,
       next: HookHandlerDoneFunction,
     ) {
-      const raw = request.raw as RawRequest;
+      const raw = request.raw;
       let id: string | undefined;
       try {
         // The route is known once routed; a 404 has none and falls back to templates or the path.
-        meter.begin(raw, raw.url ?? '/', request.routeOptions?.url);
-        if (correlation) {
-          id = readCorrelationId(raw, readNames);
-          raw[CORRELATION] = id;
+        const state = meter.begin(raw, raw.url ?? '/', request.routeOptions?.url, correlating);
+        if (state !== undefined && correlating) {
+          id = correlate(state, raw, readNames);
           reply.header(echoName, id);
         }
       } catch {}
       if (id === undefined) next();
-      else runWithCorrelationId(id, next);
+      else if (mode === 'context') runWithCorrelationId(id, next);
+      else runInRequest(id, next);
     },
   );
 
-  if (correlation) {
+  if (correlating) {
     // The body is read between onRequest and the handler, on the socket's own callbacks:
-    // the id is entered again so that the handler and all it awaits still see it.
+    // the id is entered again so that the handler (and in context mode all it awaits) sees it.
     fastify.addHook(
       'preHandler',
       function obsweavePreHandler(
@@ -65,9 +68,10 @@ export function fastifyMetrics(
         _reply: FastifyReply,
         next: HookHandlerDoneFunction,
       ) {
-        const id = (request.raw as RawRequest)[CORRELATION];
+        const id = requestCorrelationId(request.raw);
         if (id === undefined) next();
-        else runWithCorrelationId(id, next);
+        else if (mode === 'context') runWithCorrelationId(id, next);
+        else runInRequest(id, next);
       },
     );
   }

@@ -3,7 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { httpRecorder, type HttpOutcome, type HttpRecorder } from '../core/http-recorder';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { ignoreMatcher } from './ignore';
-import { RequestState, trackRequest, type RequestSink } from './request-lifecycle';
+import {
+  RequestState,
+  requestState,
+  trackRequest,
+  untrackedState,
+  type RequestSink,
+} from './request-lifecycle';
 import { RouteResolver, type RouteResolutionOptions } from './route-resolution';
 
 /** How requests are measured, shared by the middleware and the framework plugins. */
@@ -32,13 +38,20 @@ export class RequestMeter implements RequestSink {
 
   /**
    * Starts measuring `req`, arrived with `url`, unless that URL is ignored. `route` is the
-   * template when the framework already knows it (Fastify's router).
+   * template when the framework already knows it (Fastify's router). Returns the request's
+   * state (a request already begun keeps its first one); for an ignored URL, one that is
+   * never recorded when `always`, else `undefined`.
    */
-  begin(req: IncomingMessage, url: string, route?: string): void {
-    if (this.ignored(url)) return;
+  begin(
+    req: IncomingMessage,
+    url: string,
+    route: string | undefined,
+    always: boolean,
+  ): RequestState | undefined {
+    if (this.ignored(url)) return always ? untrackedState(req, this, url) : undefined;
     const state = new RequestState(this, performance.now(), url);
     state.route = route;
-    trackRequest(req, state);
+    return trackRequest(req, state) ? state : requestState(req);
   }
 
   complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void {

@@ -67,7 +67,10 @@ for (const mode of ['context', 'request'] as const) {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-request-id': `r-${i}` },
           body: JSON.stringify({ i }),
-        }).then(async (r) => ({ header: r.headers.get('x-correlation-id'), json: await r.json() })),
+        }).then(async (r) => ({
+          header: r.headers.get('x-correlation-id'),
+          json: (await r.json()) as { body: unknown; correlation?: string; ofRequest: string },
+        })),
       ),
     );
     bodies.forEach((b, i) => {

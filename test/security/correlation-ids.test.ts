@@ -80,8 +80,10 @@ for (const mode of ['context', 'request'] as const) {
       for (const [what, secret] of Object.entries(CREDENTIALS)) {
         t.not(redact(secret), secret, `${what} is one redact() changes`);
         exporter.reset();
-        const { header, seen } = await send(secret);
-        t.regex(header!, UUID, `${what}: a fresh id is echoed`);
+        const sent = await send(secret);
+        const header = sent.header!;
+        const seen = sent.seen;
+        t.regex(header, UUID, `${what}: a fresh id is echoed`);
         t.is(seen, header, `${what}: correlationId(req) is the fresh id`);
         const span = exporter.getFinishedSpans().find((s) => s.name === 'stage work')!;
         t.is(span.attributes['correlation.id'], header, `${what}: the span has the fresh id`);

@@ -37,10 +37,13 @@ function nodeOf(entry: string): string {
 
 let tmp: string | undefined;
 
+function tmpDir(): string {
+  return (tmp ??= mkdtempSync(join(tmpdir(), 'obsweave-node-')));
+}
+
 /** `node-linux-<arch>@<line>` from the npm registry, in a temporary folder. */
 function install(line: number): string | undefined {
-  tmp ??= mkdtempSync(join(tmpdir(), 'obsweave-node-'));
-  const prefix = join(tmp, `node${line}`);
+  const prefix = join(tmpDir(), `node${line}`);
   const r = spawnSync(
     'npm',
     [
@@ -131,20 +134,22 @@ function main(): void {
         continue;
       }
       console.log(`\n=== Node ${line}: ${node}`);
+      const told = join(tmpDir(), `wrote-${line}`);
       const out = spawnSync(
         node,
         ['-r', 'ts-node/register/transpile-only', join(__dirname, 'load.bench.ts')],
         {
           cwd: ROOT,
-          env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
-          stdio: ['ignore', 'pipe', 'inherit'],
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
+          env: {
+            ...process.env,
+            PATH: `${dirname(node)}:${process.env.PATH}`,
+            OBSWEAVE_LOAD_WROTE: told,
+          },
+          stdio: 'inherit',
         },
       );
-      process.stdout.write(out.stdout ?? '');
-      const wrote = /^wrote (.+)$/m.exec(out.stdout ?? '')?.[1];
-      if (out.status !== 0 || wrote === undefined) {
+      const wrote = existsSync(told) ? readFileSync(told, 'utf8').trim() : undefined;
+      if (out.status !== 0 || !wrote) {
         console.log(`Node ${line}: the bench failed (exit ${out.status})`);
         continue;
       }

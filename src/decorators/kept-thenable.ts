@@ -5,7 +5,9 @@
 
 /** Whether `p` is what an async function returns: a native Promise and nothing more. */
 export function isPlainPromise(p: object): boolean {
-  if (Object.getPrototypeOf(p) !== Promise.prototype) return false;
+  // `constructor`, read through the prototype, costs less than Object.getPrototypeOf here; a
+  // subclass (and p-cancelable, whose prototype is its own) has its own constructor.
+  if ((p as { constructor?: unknown }).constructor !== Promise) return false;
   // Own enumerable members (`Object.assign(promise, { cancel })`); a plain promise has none,
   // and for-in over it allocates nothing.
   for (const _ in p) return false;
@@ -51,7 +53,8 @@ function view(
       if (key === 'catch' && hooks.catch !== undefined) return hooks.catch;
       if (key === 'finally' && hooks.finally !== undefined) return hooks.finally;
       const v: unknown = Reflect.get(t, key);
-      if (typeof v !== 'function') return v;
+      // `constructor` stays the class itself: `p.constructor === Class`, `new p.constructor()`.
+      if (typeof v !== 'function' || key === 'constructor') return v;
       const known = forwarders.get(key);
       if (known !== undefined && known.fn === v) return known.wrapped;
       const fn = v;

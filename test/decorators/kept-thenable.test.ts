@@ -143,6 +143,7 @@ test('a promise subclass keeps cancel(), its getters and instanceof; the await g
   const p = c.cancelable(5);
   t.true(p instanceof CancelablePromise);
   t.true(p instanceof Promise);
+  t.is(p.constructor, CancelablePromise);
   t.false(p.isCanceled);
   t.is(await p, 'done');
   t.is(histCount(registry, `${LAT}cancelable`), 1);

@@ -1,9 +1,17 @@
 /**
- * `npm run bench:load`: end to end. Per case, three copies of the service on 127.0.0.1 —
- * bare A, bare B and instrumented — driven in turn by autocannon for ~1 s rounds, the order
- * reversed every other pair (A I B, B I A, …). Instrumented / A is the result; B / A, two
- * identical services measured the same way in the same run, is the noise floor printed
- * beside it. `/metrics` of the instrumented service is scraped every second of its rounds.
+ * One Node line of `npm run bench:load` (which runs this on every line, `bench/load-lines.ts`):
+ * end to end. Per case, copies of the service on 127.0.0.1 — bare A, bare B and one
+ * instrumented copy per correlation mode — driven in turn by autocannon for ~1 s rounds, the
+ * order reversed every other pair (A I… B, B …I A). Instrumented / A is a result; B / A, two
+ * identical services measured the same way in the same run, is the noise floor printed beside
+ * it. `/metrics` of each instrumented service is scraped every second of its rounds.
+ *
+ * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
+ * 20 and 22), then `'context'`, `'request'` and `false` where they differ from the defaults,
+ * so that each line runs three instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of
+ * `default`, `context`, `request`, `false`) runs others. `OBSWEAVE_LOAD_BASELINE=<path of a
+ * built package>` adds one more copy, with the defaults, against that build: a change and
+ * what it was before, in one run.
  *
  * Two figures per round: throughput, which is what the reader wants but moves with whatever
  * else the shared machine runs; and the service's own CPU time per request (from
@@ -17,8 +25,11 @@
  * is slower or faster. And the realistic handler at 100 connections, near saturation, where
  * the throughput ratio approaches the CPU ratio again.
  */
+import { appendFileSync } from 'node:fs';
 import { machine, machineLine, median, writeResults } from './harness';
+import { REQUEST } from './load/requests';
 import { HAS_TASKSET, pinSelf, ServiceProcess, type Shape } from './load/service-process';
+import { resolveCorrelationMode } from '../src/context/correlation-mode';
 
 // autocannon ships no types: the part of its API used here.
 interface LoadOptions {
@@ -42,23 +53,6 @@ const autocannon = require('autocannon') as (opts: LoadOptions) => Promise<LoadR
 const PAIRS = Number(process.env.LOAD_PAIRS ?? 15);
 const ROUND_S = 1;
 
-const JOB = JSON.stringify({
-  name: 'interview-2024-03-18.mp4',
-  language: 'en',
-  callbackUrl: 'https://hooks.example.com/jobs',
-  options: { diarize: true, speakers: 2, punctuate: true, vocabulary: ['obsweave', 'Prometheus'] },
-});
-
-const REQUEST: Record<Shape, Omit<LoadOptions, 'connections'>> = {
-  trivial: { url: '/api/jobs/123' },
-  realistic: {
-    url: '/api/jobs',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JOB,
-  },
-};
-
 interface Case {
   name: string;
   shape: Shape;
@@ -66,16 +60,47 @@ interface Case {
   connections: number;
   /** When set, `connections` is only a start: the count giving bare A this CPU share is used. */
   busy?: number;
+  /** Throughput target of the defaults, instrumented / bare. */
   target?: number;
+  /** CPU-per-request target of the defaults, instrumented / bare. */
+  cpuTarget?: number;
 }
 
 const CASES: readonly Case[] = [
-  { name: 'trivial', shape: 'trivial', connections: 10 },
+  { name: 'trivial', shape: 'trivial', connections: 10, cpuTarget: 1.1 },
   { name: 'realistic', shape: 'realistic', connections: 50, busy: 0.45, target: 0.98 },
-  { name: 'realistic-busy', shape: 'realistic', connections: 100 },
+  { name: 'realistic-busy', shape: 'realistic', connections: 100, target: 0.95 },
 ];
 /** `LOAD_CASES=realistic` runs the cases of that name, e.g. while attributing a cost with `OBSWEAVE_LOAD_PARTS`. */
 const ONLY = process.env.LOAD_CASES?.split(',');
+
+/** An instrumented copy: its label and its `correlation` argument. */
+interface Variant {
+  name: string;
+  correlation: string;
+  env?: Record<string, string>;
+}
+
+function variants(): Variant[] {
+  const asked = (process.env.OBSWEAVE_LOAD_MODES ?? 'default,context,request,false').split(',');
+  const byDefault = resolveCorrelationMode(undefined);
+  const out: Variant[] = [];
+  for (const m of asked) {
+    if (m === 'default') out.push({ name: `defaults (${byDefault})`, correlation: 'default' });
+    else if (asked.includes('default') && m === String(byDefault))
+      continue; // the same process twice
+    else out.push({ name: m === 'false' ? 'false' : `'${m}'`, correlation: m });
+  }
+  const baseline = process.env.OBSWEAVE_LOAD_BASELINE;
+  if (baseline !== undefined) {
+    out.push({
+      name: 'defaults, baseline build',
+      correlation: 'default',
+      env: { OBSWEAVE_LOAD_PACKAGE: baseline },
+    });
+  }
+  return out;
+}
 
 interface Round {
   rps: number;
@@ -119,13 +144,25 @@ async function round(s: ServiceProcess, c: Case): Promise<Round> {
   };
 }
 
+/** One instrumented copy's figures, against bare A of the same pairs. */
+interface VariantResult {
+  name: string;
+  correlation: string;
+  rounds: Round[];
+  /** Median over pairs of instrumented / A. */
+  throughput: number;
+  /** Median over pairs of A's CPU per request over this copy's: 1 = no cost. */
+  cpuEfficiency: number;
+  /** Median over pairs of this copy's CPU per request minus A's, µs. */
+  addedCpuMicros: number;
+}
+
 interface CaseResult {
   case: Case;
-  rounds: Record<'a' | 'b' | 'instrumented', Round[]>;
-  /** Medians over pairs of instrumented / A and of B / A. */
-  throughput: { instrumented: number; aa: number };
-  /** A's CPU per request over the other's: a throughput-like ratio, 1 = no cost. */
-  cpuEfficiency: { instrumented: number; aa: number };
+  bare: { a: Round[]; b: Round[] };
+  /** B / A: the noise floor of both ratios. */
+  aa: { throughput: number; cpuEfficiency: number };
+  variants: VariantResult[];
 }
 
 /**
@@ -145,37 +182,61 @@ async function calibrate(s: ServiceProcess, c: Case): Promise<number> {
   return n;
 }
 
-async function runCase(spec: Case): Promise<CaseResult> {
+async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> {
   const c = { ...spec };
-  const [a, b, i] = await Promise.all([
-    ServiceProcess.start('bare A', c.shape, 'bare'),
-    ServiceProcess.start('bare B', c.shape, 'bare'),
-    ServiceProcess.start('instrumented', c.shape, 'instrumented'),
-  ]);
+  const a = await ServiceProcess.start('bare A', c.shape, 'bare');
+  const b = await ServiceProcess.start('bare B', c.shape, 'bare');
+  const inst: ServiceProcess[] = [];
   try {
-    for (const s of [a, b, i]) await round(s, c); // warm-up: JIT, connections, caches
-    c.connections = await calibrate(a, c);
-    const rounds = { a: [] as Round[], b: [] as Round[], instrumented: [] as Round[] };
-    for (let p = 0; p < PAIRS; p++) {
-      const order = p % 2 === 0 ? [a, i, b] : [b, i, a];
-      for (const s of order) {
-        const r = await round(s, c);
-        (s === a ? rounds.a : s === b ? rounds.b : rounds.instrumented).push(r);
-      }
+    for (const v of vs) {
+      inst.push(
+        await ServiceProcess.start(v.name, c.shape, 'instrumented', [], v.correlation, v.env),
+      );
     }
-    const paired = (f: (x: Round, base: Round) => number, of: Round[]) =>
-      median(of.map((x, k) => f(x, rounds.a[k])));
+    for (const s of [a, b, ...inst]) await round(s, c); // warm-up: JIT, connections, caches
+    c.connections = await calibrate(a, c);
+    const rounds = new Map<ServiceProcess, Round[]>([a, b, ...inst].map((s) => [s, []]));
+    for (let p = 0; p < PAIRS; p++) {
+      const order = p % 2 === 0 ? [a, ...inst, b] : [b, ...[...inst].reverse(), a];
+      for (const s of order) rounds.get(s)!.push(await round(s, c));
+    }
+    const ra = rounds.get(a)!;
+    const paired = (of: Round[], f: (x: Round, base: Round) => number) =>
+      median(of.map((x, k) => f(x, ra[k])));
     const thr = (x: Round, base: Round) => x.rps / base.rps;
     const eff = (x: Round, base: Round) => base.cpuPerReq / x.cpuPerReq;
+    const added = (x: Round, base: Round) => x.cpuPerReq - base.cpuPerReq;
     return {
       case: c,
-      rounds,
-      throughput: { instrumented: paired(thr, rounds.instrumented), aa: paired(thr, rounds.b) },
-      cpuEfficiency: { instrumented: paired(eff, rounds.instrumented), aa: paired(eff, rounds.b) },
+      bare: { a: ra, b: rounds.get(b)! },
+      aa: { throughput: paired(rounds.get(b)!, thr), cpuEfficiency: paired(rounds.get(b)!, eff) },
+      variants: vs.map((v, i) => {
+        const rs = rounds.get(inst[i])!;
+        return {
+          name: v.name,
+          correlation: v.correlation,
+          rounds: rs,
+          throughput: paired(rs, thr),
+          cpuEfficiency: paired(rs, eff),
+          addedCpuMicros: paired(rs, added),
+        };
+      }),
     };
   } finally {
-    for (const s of [a, b, i]) s.stop();
+    for (const s of [a, b, ...inst]) s.stop();
   }
+}
+
+function line(name: string, rs: Round[]): string {
+  const m = (f: (x: Round) => number) => median(rs.map(f));
+  return (
+    `  ${name.padEnd(26)} ${m((x) => x.rps)
+      .toFixed(0)
+      .padStart(7)} req/s  ` +
+    `p50 ${m((x) => x.p50).toFixed(1)} ms  p99 ${m((x) => x.p99).toFixed(1)} ms  ` +
+    `CPU ${m((x) => x.cpuPerReq).toFixed(1)} µs/req  busy ${(100 * m((x) => x.busy)).toFixed(0)} %` +
+    (rs.some((x) => x.errors > 0) ? `  errors ${rs.reduce((n, x) => n + x.errors, 0)}` : '')
+  );
 }
 
 function print(r: CaseResult): void {
@@ -184,25 +245,57 @@ function print(r: CaseResult): void {
       (r.case.busy !== undefined ? ` (for bare A ~${100 * r.case.busy} % busy)` : '') +
       `, ${PAIRS} pairs of ${ROUND_S} s rounds`,
   );
-  for (const [name, rs] of Object.entries(r.rounds)) {
-    const m = (f: (x: Round) => number) => median(rs.map(f));
+  console.log(line('bare A', r.bare.a));
+  console.log(line('bare B', r.bare.b));
+  for (const v of r.variants) console.log(line(v.name, v.rounds));
+  console.log(
+    `  ${'A/A floor (B / A)'.padEnd(26)} throughput ${r.aa.throughput.toFixed(3)}x  CPU per req ${r.aa.cpuEfficiency.toFixed(3)}x`,
+  );
+  for (const v of r.variants) {
     console.log(
-      `  ${name.padEnd(13)} ${m((x) => x.rps)
-        .toFixed(0)
-        .padStart(7)} req/s  ` +
-        `p50 ${m((x) => x.p50).toFixed(1)} ms  p99 ${m((x) => x.p99).toFixed(1)} ms  ` +
-        `CPU ${m((x) => x.cpuPerReq).toFixed(1)} µs/req  busy ${(100 * m((x) => x.busy)).toFixed(0)} %` +
-        (rs.some((x) => x.errors > 0) ? `  errors ${rs.reduce((n, x) => n + x.errors, 0)}` : ''),
+      `  ${`${v.name} / A`.padEnd(26)} throughput ${v.throughput.toFixed(3)}x  CPU per req ` +
+        `${v.cpuEfficiency.toFixed(3)}x (${v.addedCpuMicros >= 0 ? '+' : ''}${v.addedCpuMicros.toFixed(1)} µs)`,
     );
   }
-  console.log(
-    `  throughput  instrumented / A ${r.throughput.instrumented.toFixed(3)}x   ` +
-      `A/A (B / A) ${r.throughput.aa.toFixed(3)}x`,
-  );
-  console.log(
-    `  CPU per req A / instrumented ${r.cpuEfficiency.instrumented.toFixed(3)}x   ` +
-      `A/A (A / B) ${r.cpuEfficiency.aa.toFixed(3)}x`,
-  );
+}
+
+/** The targets of the defaults, and 'context' over 'request' where both ran. */
+function verdicts(results: readonly CaseResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const d = r.variants.find((v) => v.correlation === 'default');
+    if (d === undefined) continue;
+    const floor = `A/A ${r.aa.throughput.toFixed(3)}x`;
+    if (r.case.target !== undefined) {
+      const ok = d.throughput >= r.case.target;
+      out.push(
+        `${r.case.name}: defaults / bare throughput ${d.throughput.toFixed(3)}x (target >= ${r.case.target}x, ${floor}) ${ok ? 'ok' : 'MISSED'}`,
+      );
+    }
+    if (r.case.cpuTarget !== undefined) {
+      const ratio = 1 / d.cpuEfficiency;
+      const ok = ratio <= r.case.cpuTarget;
+      out.push(
+        `${r.case.name}: defaults / bare CPU per request ${ratio.toFixed(3)}x (target <= ${r.case.cpuTarget}x, A/A ${(1 / r.aa.cpuEfficiency).toFixed(3)}x) ${ok ? 'ok' : 'MISSED'}`,
+      );
+    }
+    const ctx =
+      r.variants.find((v) => v.correlation === 'context') ??
+      (resolveCorrelationMode(undefined) === 'context' ? d : undefined);
+    const req =
+      r.variants.find((v) => v.correlation === 'request') ??
+      (resolveCorrelationMode(undefined) === 'request' ? d : undefined);
+    if (ctx !== undefined && req !== undefined && ctx !== req) {
+      const diff = ctx.addedCpuMicros - req.addedCpuMicros;
+      out.push(
+        `${r.case.name}: 'context' over 'request' ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} µs CPU per request` +
+          (Number(process.versions.node.split('.')[0]) >= 24
+            ? ` (target <= 1.5 µs) ${diff <= 1.5 ? 'ok' : 'MISSED'}`
+            : ''),
+      );
+    }
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -212,33 +305,31 @@ async function main(): Promise<void> {
     `${machineLine('load', m)}, ` +
       (pinned ? 'services on core 1, autocannon on core 0' : 'not pinned (no taskset)'),
   );
+  const vs = variants();
   const results: CaseResult[] = [];
   for (const c of CASES) {
     if (ONLY !== undefined && !ONLY.includes(c.name)) continue;
-    results.push(await runCase(c));
+    results.push(await runCase(c, vs));
     print(results[results.length - 1]);
   }
   console.log('');
-  for (const r of results) {
-    const { target } = r.case;
-    if (target === undefined) continue;
-    const ok = r.throughput.instrumented >= target;
-    console.log(
-      `${r.case.name}: instrumented / bare ${r.throughput.instrumented.toFixed(3)}x ` +
-        `(target >= ${target}x, A/A ${r.throughput.aa.toFixed(3)}x) ${ok ? 'ok' : 'MISSED'}`,
-    );
-  }
+  for (const v of verdicts(results)) console.log(v);
   // One file per Node line, whose costs differ; a partial run (some parts or cases) apart.
   const partial = [process.env.OBSWEAVE_LOAD_PARTS, process.env.LOAD_CASES].filter(Boolean);
   const kind = ['load', `node${process.versions.node.split('.')[0]}`, ...partial].join('-');
   const file = writeResults(kind.replace(/[^\w.-]+/g, '_'), m, {
     pinned: HAS_TASKSET && pinned,
     parts: process.env.OBSWEAVE_LOAD_PARTS ?? 'all',
+    defaultMode: resolveCorrelationMode(undefined),
     pairs: PAIRS,
     roundSeconds: ROUND_S,
     results,
+    verdicts: verdicts(results),
   });
   console.log(`wrote ${file}`);
+  // Told by `npm run bench:load`, which reads every line's file for its summary.
+  const tell = process.env.OBSWEAVE_LOAD_WROTE;
+  if (tell !== undefined) appendFileSync(tell, `${file}\n`);
 }
 
 void main();

@@ -2,12 +2,15 @@
  * `npm run bench:overhead`: what obsweave adds per request and per decorated call, in one
  * process, through a real `http.Server` driven without a network (see memory-connection.ts).
  *
- * Three groups, each in a fresh child process, because on Node 20 the first
+ * Four groups, each in a fresh child process, because on Node 20 and 22 the first
  * AsyncLocalStorage turns on promise hooks for the whole process, and that cost would land on
  * every case measured after it:
- * - `http`: cases (a) to (e) side by side; (b) makes correlation ids, so AsyncLocalStorage is on.
- * - `http-no-als`: (a), (c), (d), (e) in a process that never made an AsyncLocalStorage, as a
- *   service that turned correlation ids off is: the honest place for (c) − (a).
+ * - `http`: cases (a) to (e) and (g) side by side; (b) is the defaults, which make an
+ *   AsyncLocalStorage on Node >= 24 only.
+ * - `http-no-als`: (a), (c), (d), (e), (g) in a process that never made an AsyncLocalStorage,
+ *   as a service on `'request'` or `false` is: the honest place for (c) − (a) and (g) − (a).
+ * - `http-context`: (a), (f) `'context'` and (g) `'request'`, paired: what the async context
+ *   adds over the request-scoped id (on Node 20 and 22 the hooks then weigh on all three).
  * - `pipeline`: the worker pipeline, bare against `@Stage` + `@ExternalCall`.
  */
 import { fork } from 'node:child_process';
@@ -16,15 +19,20 @@ import { HTTP_CASE_NAMES, httpCases, type HttpCaseId } from './overhead/http-cas
 import { CALLS_PER_JOB, PIPELINE_CASE_NAMES, pipelineCases } from './overhead/pipeline-cases';
 import { pairedDelta, pairedRounds, pairedThroughput, type CaseSamples } from './overhead/rounds';
 
-type Group = 'http' | 'http-no-als' | 'pipeline';
-const GROUPS: readonly Group[] = ['pipeline', 'http-no-als', 'http'];
+type Group = 'http' | 'http-no-als' | 'http-context' | 'pipeline';
+const GROUPS: readonly Group[] = ['pipeline', 'http-no-als', 'http', 'http-context'];
 const ROUNDS = 101;
 
 async function runGroup(group: Group): Promise<CaseSamples[]> {
   if (group === 'pipeline') {
     return pairedRounds(pipelineCases(), { rounds: ROUNDS, warmupRounds: 5, ops: 100 });
   }
-  const ids: HttpCaseId[] = group === 'http' ? ['a', 'b', 'c', 'd', 'e'] : ['a', 'c', 'd', 'e'];
+  const ids: HttpCaseId[] =
+    group === 'http'
+      ? ['a', 'b', 'c', 'd', 'e', 'g']
+      : group === 'http-context'
+        ? ['a', 'f', 'g']
+        : ['a', 'c', 'd', 'e', 'g'];
   return pairedRounds(httpCases(ids), { rounds: ROUNDS, warmupRounds: 10, ops: 2500 });
 }
 
@@ -72,8 +80,10 @@ async function main(): Promise<void> {
 
   const all = results.http;
   const noAls = results['http-no-als'];
-  printHttp('HTTP, all cases (correlation ids on in (b): AsyncLocalStorage active)', all);
+  const ctx = results['http-context'];
+  printHttp('HTTP, all cases ((b) the defaults)', all);
   printHttp('HTTP, no AsyncLocalStorage in the process', noAls);
+  printHttp("HTTP, 'context' beside 'request'", ctx);
 
   const [bare, copy, woven] = [
     PIPELINE_CASE_NAMES.bare,
@@ -104,6 +114,12 @@ async function main(): Promise<void> {
       ok: d('c', noAls) <= 1000,
     },
     { what: '(c) − (a), beside (b), ns', value: d('c'), limit: '<= 1000 ns', ok: d('c') <= 1000 },
+    {
+      what: "(f) − (g), 'context' over 'request', ns",
+      value: d('f', ctx) - d('g', ctx),
+      limit: '<= 1500 ns',
+      ok: d('f', ctx) - d('g', ctx) <= 1500,
+    },
     {
       what: 'decorated pipeline throughput / bare',
       value: throughput,

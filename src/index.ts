@@ -67,6 +67,7 @@ export type { Span, SpanAttributes, Tracer } from './tracing/tracer';
 
 // Correlation ids
 export { correlationId, runWithCorrelationId } from './context/correlation';
+export type { CorrelationMode } from './context/correlation-mode';
 
 // HTTP
 export { httpMetrics } from './http/middleware';

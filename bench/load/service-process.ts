@@ -48,13 +48,26 @@ export class ServiceProcess {
     private readonly child: ChildProcess,
   ) {}
 
-  static start(label: string, shape: Shape, mode: Mode): Promise<ServiceProcess> {
-    const args = [serviceScript(), shape, mode];
+  /**
+   * `correlation` is the service's `correlation` option (`default`: left out); `nodeArgs` go
+   * before the script (`--cpu-prof`); `env` is added to this process' environment.
+   */
+  static start(
+    label: string,
+    shape: Shape,
+    mode: Mode,
+    nodeArgs: readonly string[] = [],
+    correlation = 'default',
+    env: Record<string, string> = {},
+  ): Promise<ServiceProcess> {
+    const args = [...nodeArgs, serviceScript(), shape, mode, correlation];
+    const options = {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'] as ('ignore' | 'pipe' | 'inherit' | 'ipc')[],
+      env: { ...process.env, ...env },
+    };
     const child = HAS_TASKSET
-      ? spawn('taskset', ['-c', '1', process.execPath, ...args], {
-          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-        })
-      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+      ? spawn('taskset', ['-c', '1', process.execPath, ...args], options)
+      : spawn(process.execPath, args, options);
     return new Promise((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -91,6 +104,15 @@ export class ServiceProcess {
         },
       );
       req.on('error', () => resolve(-1));
+    });
+  }
+
+  /** Asks the service to exit normally (so that `--cpu-prof` writes its file) and waits. */
+  exit(): Promise<void> {
+    this.child.removeAllListeners('exit');
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send('exit');
     });
   }
 

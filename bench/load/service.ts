@@ -1,27 +1,31 @@
 /**
  * The service the load bench drives, run as a child process from its compiled form against
  * the built package, as a service runs in production: `service.js <trivial|realistic>
- * <bare|instrumented>`. Both modes run the same handler code; instrumented adds `httpMetrics()`
- * (defaults: correlation ids on), `@Stage` and `@ExternalCall` over the classes on the request
- * path, a running `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of
- * `http`, `correlation`, `decorators`, `sampler`; default all) instruments only some, to
- * attribute a cost; `context` alone runs each request under `runWithCorrelationId` with a
- * fixed id and no middleware: the AsyncLocalStorage without the header work. Prints
- * `{"port":…}` once listening; answers `cpu` messages with its CPU time.
+ * <bare|instrumented> [default|context|request|false]`. Both modes run the same handler code;
+ * instrumented adds `httpMetrics()` with the given `correlation` (`default`: the option left
+ * out), `@Stage` and `@ExternalCall` over the classes on the request path, a running
+ * `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of `http`,
+ * `correlation`, `decorators`, `sampler`; default all) instruments only some, to attribute a
+ * cost; `context` alone runs each request under `runWithCorrelationId` with a fixed id and no
+ * middleware: the AsyncLocalStorage without the header work. `OBSWEAVE_LOAD_PACKAGE` loads
+ * another build of the package (a path), to compare two builds in one run. Prints
+ * `{"port":…}` once listening; answers `cpu` messages with its CPU time and exits on `exit`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
+import type * as Obsweave from 'obsweave';
+
+const {
   createMetricsHandler,
   ExternalCall,
   httpMetrics,
   ResourceSampler,
   runWithCorrelationId,
   Stage,
-} from 'obsweave';
+} = require(process.env.OBSWEAVE_LOAD_PACKAGE ?? 'obsweave') as typeof Obsweave;
 
-const [shape, mode] = process.argv.slice(2);
+const [shape, mode, correlationArg = 'default'] = process.argv.slice(2);
 const instrumented = mode === 'instrumented';
 const parts = new Set(
   (process.env.OBSWEAVE_LOAD_PARTS ?? 'http,correlation,decorators,sampler').split(','),
@@ -122,7 +126,14 @@ function realistic(req: IncomingMessage, res: ServerResponse): void {
 
 const handle = shape === 'realistic' ? realistic : trivial;
 const metricsEndpoint = createMetricsHandler();
-const mw = httpMetrics({ correlation: has('correlation') });
+const correlation: Obsweave.CorrelationMode | undefined = !has('correlation')
+  ? false
+  : correlationArg === 'default'
+    ? undefined
+    : correlationArg === 'false'
+      ? false
+      : (correlationArg as Obsweave.CorrelationMode);
+const mw = httpMetrics(correlation === undefined ? {} : { correlation });
 const measured = has('http');
 const contextOnly = has('context');
 
@@ -143,6 +154,7 @@ server.listen(0, '127.0.0.1', () => {
 
 process.on('message', (m) => {
   if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (m === 'exit') server.close(() => process.exit(0)); // a normal exit writes --cpu-prof's file
 });
 // The bench owns this process: when it goes, so does the service.
 process.on('disconnect', () => process.exit(0));

@@ -43,14 +43,16 @@ class JobsController {
   }
 }
 
-export type HttpCaseId = 'a' | 'b' | 'c' | 'd' | 'e';
+export type HttpCaseId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
 
 export const HTTP_CASE_NAMES: Record<HttpCaseId, string> = {
   a: '(a) nothing',
-  b: '(b) httpMetrics()',
+  b: '(b) httpMetrics() (defaults)',
   c: '(c) httpMetrics({ correlation: false })',
   d: '(d) express-prom-bundle (prom-client)',
   e: '(e) @Route on the handler',
+  f: "(f) httpMetrics({ correlation: 'context' })",
+  g: "(g) httpMetrics({ correlation: 'request' })",
 };
 
 function listener(id: HttpCaseId): (req: IncomingMessage, res: ServerResponse) => void {
@@ -71,6 +73,16 @@ function listener(id: HttpCaseId): (req: IncomingMessage, res: ServerResponse) =
           includePath: true,
           promRegistry: new prom.Registry(),
         }) as unknown as Middleware,
+        handler,
+      );
+    case 'f':
+      return viaMiddleware(
+        httpMetrics({ registry: new MetricsRegistry(), correlation: 'context' }),
+        handler,
+      );
+    case 'g':
+      return viaMiddleware(
+        httpMetrics({ registry: new MetricsRegistry(), correlation: 'request' }),
         handler,
       );
     case 'e': {

@@ -59,7 +59,7 @@ export function createExpressApp(): express.Express {
   videos.get('/:id', async (req, res) => {
     const video = await catalog.lookup(req.params.id);
     if (video === undefined) throw new HttpError(404, 'no such video');
-    res.json({ ...video, correlationId: correlationId() });
+    res.json({ ...video, correlationId: correlationId(req) });
   });
   app.use('/api/videos', videos); // counted as /api/videos/:id: mount path + route path
   app.post('/api/videos', express.json(), (req, res) => {

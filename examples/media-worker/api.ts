@@ -18,8 +18,8 @@ export interface ApiOptions {
 
 /**
  * The media API as one `node:http` request listener: `httpMetrics` measures every request
- * (except `/metrics`, ignored by default) and gives it a correlation id, then the router runs
- * inside that id's async context.
+ * (except `/metrics`, ignored by default) and gives it a correlation id (`correlationId(req)`),
+ * which the job keeps so that the worker runs under it.
  */
 export function createApi({ store, metricsToken, slos }: ApiOptions) {
   const measure = httpMetrics({ routes: ROUTES });
@@ -50,7 +50,8 @@ export function createApi({ store, metricsToken, slos }: ApiOptions) {
         throw new HttpError(400, 'body must be {"url": "<media URL>"}');
       }
       const language = typeof body.language === 'string' ? body.language : 'en';
-      const job = store.create(body.url, language, correlationId());
+      // The request's own id: found in every correlation mode, with or without async context.
+      const job = store.create(body.url, language, correlationId(req));
       res.setHeader('location', `/api/jobs/${job.id}`);
       return sendJson(res, 201, jobView(job));
     }

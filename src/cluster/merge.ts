@@ -3,7 +3,7 @@ import type { MetricType } from '../core/types';
 import { ExportNames } from '../core/export-name';
 import type { FamilyView } from '../core/family-view';
 import type { GaugeAggregation } from './aggregation';
-import { encode, exemplarAt, sameBounds, type WireFamily } from './wire';
+import { encode, EXEMPLAR_SLOTS, exemplarAt, sameBounds, type WireFamily } from './wire';
 
 /** One process's families, and the value its series take in a `worker` label. */
 export interface Source {
@@ -247,7 +247,7 @@ function addHistograms(
   const e = w.e;
   if (e === undefined) return;
   // A bucket shows one exemplar: the most recent of all the workers'.
-  for (let i = 0; i < e.length; i += 6) {
+  for (let i = 0; i < e.length; i += EXEMPLAR_SLOTS) {
     const s = into[e[i] as number];
     if (s === undefined) continue;
     const slots = (s.exemplars ??= new Array<Exemplar | undefined>(width).fill(undefined));

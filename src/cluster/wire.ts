@@ -42,7 +42,10 @@ export interface WireFamily {
   /** Histogram sums and counts, one per series. */
   s?: number[];
   k?: number[];
-  /** Exemplars, flat, six slots each: series index, bucket index, traceId, spanId, value, ms. */
+  /**
+   * Exemplars, flat, seven slots each: series index, bucket index, traceId, spanId, value, ms,
+   * correlation id (`""` when none was known).
+   */
   e?: (string | number)[];
 }
 
@@ -105,7 +108,8 @@ function addHistogram(w: WireFamily, values: readonly string[], s: BucketSeries)
   if (ex === undefined) return;
   for (let i = 0; i < ex.length; i++) {
     const e = ex[i];
-    if (e !== undefined) (w.e ??= []).push(index, i, e.traceId, e.spanId, e.value, e.timestamp);
+    if (e !== undefined)
+      (w.e ??= []).push(index, i, e.traceId, e.spanId, e.value, e.timestamp, e.correlationId ?? '');
   }
 }
 
@@ -177,9 +181,9 @@ function checkFamily(w: WireFamily): string | undefined {
   for (let i = 0; i < series; i++)
     if (!isNum(s[i], -Infinity) || !isNum(k[i], 0)) return 'a sum or count is not valid';
   if (e === undefined) return undefined;
-  if (!Array.isArray(e) || e.length % 6 !== 0) return 'exemplars do not line up';
-  for (let i = 0; i < e.length; i += 6) {
-    const [si, bi, trace, span, value, ts] = e.slice(i, i + 6);
+  if (!Array.isArray(e) || e.length % EXEMPLAR_SLOTS !== 0) return 'exemplars do not line up';
+  for (let i = 0; i < e.length; i += EXEMPLAR_SLOTS) {
+    const [si, bi, trace, span, value, ts, id] = e.slice(i, i + EXEMPLAR_SLOTS);
     if (!Number.isInteger(si) || (si as number) < 0 || (si as number) >= series)
       return 'an exemplar names no series';
     if (!Number.isInteger(bi) || (bi as number) < 0 || (bi as number) >= n1)
@@ -188,6 +192,7 @@ function checkFamily(w: WireFamily): string | undefined {
       return 'an exemplar id is not valid';
     if (span.length > 64 || !isNum(value, -Infinity) || !isNum(ts, 0))
       return 'an exemplar is not valid';
+    if (typeof id !== 'string' || id.length > 128) return 'an exemplar id is not valid';
   }
   return undefined;
 }
@@ -197,12 +202,16 @@ function isNum(x: unknown, least: number): x is number {
   return typeof x === 'number' && x - x === 0 && x >= least;
 }
 
-/** The exemplar whose six slots start at `i` of `e`. */
+/** How many slots one exemplar takes in a message's `e`. */
+export const EXEMPLAR_SLOTS = 7;
+
+/** The exemplar whose slots start at `i` of `e`. */
 export function exemplarAt(e: readonly (string | number)[], i: number): Exemplar {
   return {
     traceId: e[i + 2] as string,
     spanId: e[i + 3] as string,
     value: e[i + 4] as number,
     timestamp: e[i + 5] as number,
+    correlationId: (e[i + 6] as string) || undefined,
   };
 }

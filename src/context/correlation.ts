@@ -1,12 +1,90 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setCorrelationSource } from '../core/exemplars';
+import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { requestCorrelationId } from './request-correlation';
 
-// Created on first use: on Node 20 an AsyncLocalStorage turns on promise hooks for the whole
-// process, a cost that a service which never asks for correlation ids should not pay.
+// Created on first use: on Node 20 and 22 an AsyncLocalStorage turns on promise hooks for the
+// whole process, a cost that a service which never asks for the async context should not pay.
 let store: AsyncLocalStorage<string> | undefined;
 
-/** The correlation id of the request whose async context this code runs in, if any. */
-export function correlationId(): string | undefined {
-  return store?.getStore();
+// Request mode's only carrier: the id of the request whose middleware is running right now,
+// set around its synchronous `next()` and restored after. Code that runs synchronously inside
+// it sees what an async context would show; anything later sees nothing, never another id.
+let syncId: string | undefined;
+
+// Installed by a tracer adapter whose context carries a span's correlation id
+// (`obsweave/otel`): request mode's id then follows a span that has it through its awaits.
+let fallback: (() => string | undefined) | undefined;
+
+// Set when a middleware runs with the async context off: where the hint is logged.
+let hintTo: MetricsRegistry | undefined;
+let hinted = false;
+
+/**
+ * The id `correlationId()` would return, without the hint: for obsweave's own readers (spans,
+ * exemplars), which look on every call and must not log on the user's behalf.
+ */
+export function activeCorrelationId(): string | undefined {
+  return current();
+}
+
+function current(): string | undefined {
+  const s = store;
+  if (s !== undefined) {
+    const id = s.getStore();
+    if (id !== undefined) return id;
+  }
+  if (syncId !== undefined) return syncId;
+  return fallback === undefined ? undefined : fromFallback(fallback);
+}
+
+function fromFallback(f: () => string | undefined): string | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where else the current request's id may be found: the active span's context of a tracer
+ * adapter, which started that span with the id (`correlation.id`) and runs the call inside it.
+ * `undefined` removes it.
+ */
+export function setCorrelationFallback(fn: (() => string | undefined) | undefined): void {
+  fallback = fn;
+}
+
+/**
+ * The correlation id of the current request.
+ *
+ * - `correlationId(req)`: the id given to `req` by `httpMetrics`, the Fastify plugin or the
+ *   NestJS module, in every correlation mode but `false` (a Node request, or a framework's
+ *   request wrapping one). Works anywhere the request is at hand.
+ * - `correlationId()`: the id of the request whose async context this code runs in, when that
+ *   context is on (`correlation: 'context'`, or `'auto'` on Node >= 24), or inside
+ *   `runWithCorrelationId`. Where the context is off it finds the id only in code that runs
+ *   synchronously inside the middleware; otherwise it returns `undefined` (never another
+ *   request's id) and logs once how to turn the context on.
+ */
+export function correlationId(req?: unknown): string | undefined {
+  if (arguments.length > 0) return requestCorrelationId(req);
+  const id = current();
+  if (id === undefined && hintTo !== undefined && !hinted) hint(hintTo);
+  return id;
+}
+
+function hint(registry: MetricsRegistry): void {
+  hinted = true;
+  try {
+    registry.warnOnce(
+      'correlation.context_off',
+      'correlationId() found no request context: the async context is off (correlation ' +
+        "'request', the default on Node 20 and 22, keeps the id on the request only). Read " +
+        "correlationId(req) where the request is at hand, or pass correlation: 'context' to " +
+        'carry it through awaits and timers (at a cost on Node 20 and 22, see the README).',
+    );
+  } catch {}
 }
 
 /** Runs `fn` with `id` as the correlation id of everything it reaches, sync or async. */
@@ -22,3 +100,33 @@ export function runWithCorrelationId<T>(id: string, fn: () => T): T {
 export function enterCorrelationId(id: string): void {
   (store ??= new AsyncLocalStorage<string>()).enterWith(id);
 }
+
+/**
+ * Runs `fn` with `id` seen by code that runs synchronously inside it, without any async
+ * context: request mode's middleware around its `next()`.
+ */
+export function runInRequest(id: string, fn: () => void): void {
+  const prev = syncId;
+  syncId = id;
+  try {
+    fn();
+  } finally {
+    syncId = prev;
+  }
+}
+
+/**
+ * Told by a middleware whose async context is off: a later `correlationId()` that finds
+ * nothing logs the hint once, through `registry`'s logger.
+ */
+export function noteContextOff(registry: MetricsRegistry = metrics): void {
+  hintTo ??= registry;
+}
+
+/** Whether this process made the async context's storage: for tests of request mode. */
+export function contextStorageMade(): boolean {
+  return store !== undefined;
+}
+
+// Histogram exemplars keep the id of the request they were observed in.
+setCorrelationSource(current);

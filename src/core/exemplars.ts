@@ -11,6 +11,8 @@ export interface Exemplar {
   value: number;
   /** ms since the epoch */
   timestamp: number;
+  /** The correlation id of the request the observation was made in, when one was known. */
+  correlationId: string | undefined;
 }
 
 export type TraceRefSource = () => TraceRef | undefined;
@@ -27,4 +29,18 @@ export function setTraceRefSource(fn: TraceRefSource | undefined): void {
 
 export function traceRefSource(): TraceRefSource | undefined {
   return source;
+}
+
+let correlation: () => string | undefined = () => undefined;
+
+/**
+ * Installed by `context/` when it loads: the current request's correlation id, kept beside the
+ * trace on an exemplar. Read only when an exemplar is stored, never per plain observation.
+ */
+export function setCorrelationSource(fn: () => string | undefined): void {
+  correlation = fn;
+}
+
+export function correlationSource(): () => string | undefined {
+  return correlation;
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
-import { traceRefSource, type Exemplar } from './exemplars';
+import { correlationSource, traceRefSource, type Exemplar } from './exemplars';
 import { finite, Metric, type MetricContext } from './metric';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
@@ -42,15 +42,26 @@ export class HistogramSeries implements Series {
       return; // a broken tracer costs the exemplar, never the observation or the caller
     }
     if (ref === undefined) return;
+    let correlationId: string | undefined;
+    try {
+      correlationId = correlationSource()();
+    } catch {}
     const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
     const e = slots[i];
     if (e === undefined) {
-      slots[i] = { traceId: ref.traceId, spanId: ref.spanId, value: v, timestamp: Date.now() };
+      slots[i] = {
+        traceId: ref.traceId,
+        spanId: ref.spanId,
+        value: v,
+        timestamp: Date.now(),
+        correlationId,
+      };
     } else {
       e.traceId = ref.traceId;
       e.spanId = ref.spanId;
       e.value = v;
       e.timestamp = Date.now();
+      e.correlationId = correlationId;
     }
   }
 

@@ -49,5 +49,6 @@ export function runProbed(
   args: ArrayLike<unknown> = NO_ARGS,
 ): unknown {
   if (probe.span === undefined || !decoratorSpansEnabled()) return runWoven(probe, fn, self, args);
-  return runWoven(spanProbeOf(probe), () => runWoven(probe, fn, self, args), self);
+  // The span probe sees the arguments too (a request among them carries its correlation id).
+  return runWoven(spanProbeOf(probe), () => runWoven(probe, fn, self, args), self, args);
 }

@@ -1,4 +1,5 @@
-import { correlationId } from '../context/correlation';
+import { activeCorrelationId } from '../context/correlation';
+import { correlationIdAmong } from '../context/request-correlation';
 import type { MetricsRegistry } from '../core/metrics-registry';
 import { NOOP_SPAN } from '../tracing/noop-tracer';
 import type { Span, Tracer } from '../tracing/tracer';
@@ -7,7 +8,9 @@ import type { Probe, SpanShape } from './probe';
 /**
  * One span per call, ended with the error on failure. The call runs inside the span's context
  * (`Tracer.withSpan`), so spans started beneath it are its children. The span gets
- * `correlation.id` while a request's correlation id is in scope. The registry only hears of a
+ * `correlation.id` while a request's correlation id is in scope: in its async context, or, with
+ * the context off, in code running synchronously inside the middleware or in a call that takes
+ * the request among its arguments (a handler's `req`). The registry only hears of a
  * tracer that throws; the call itself always goes on. `@Traced` is this probe alone; metrics
  * decorators get one in front of them while decorator spans are on.
  */
@@ -19,10 +22,10 @@ export class SpanProbe implements Probe<Span> {
     private readonly result?: (span: Span, err: unknown, failed: boolean, self: unknown) => void,
   ) {}
 
-  enter(self: unknown): Span {
+  enter(self: unknown, args: ArrayLike<unknown>): Span {
     try {
       const { name, attributes } = this.shape(self);
-      const id = correlationId();
+      const id = activeCorrelationId() ?? correlationIdAmong(args);
       const attrs = id === undefined ? attributes : { ...attributes, 'correlation.id': id };
       return this.tracer.startSpan(name, attrs) ?? NOOP_SPAN;
     } catch {

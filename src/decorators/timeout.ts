@@ -1,3 +1,4 @@
+import { isPlainPromise, isPromiseLike, racedPromise } from './kept-thenable';
 import { TimeoutError } from './timeout-error';
 import { listen, thenOf } from './weave';
 
@@ -72,7 +73,7 @@ export function callWithTimeout(
     return r;
   }
   // The same thenable test and the same listening as every woven call; only the race is extra.
-  return new Promise((resolve, reject) => {
+  const raced = new Promise((resolve, reject) => {
     rejectLate = reject;
     listen(
       r as object,
@@ -87,4 +88,13 @@ export function callWithTimeout(
       },
     );
   });
+  return keepsMembers(r as object) ? racedPromise(r as object, raced) : raced;
+}
+
+function keepsMembers(r: object): boolean {
+  try {
+    return isPromiseLike(r) && !isPlainPromise(r);
+  } catch {
+    return false;
+  }
 }

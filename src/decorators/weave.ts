@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { metrics } from '../core/metrics-registry';
+import { isPlainPromise, isPromiseLike, keptPromise, lazyThenable, thenOf } from './kept-thenable';
 import type { Probe } from './probe';
 
 // The weaving primitive, and the only wrap logic: a call runs under a probe, and its result,
@@ -9,6 +10,8 @@ import type { Probe } from './probe';
 type AnyProbe = Probe<any>;
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+export { thenOf };
 
 // ---------------------------------------------------------------------------------------------
 // Settling: what happens once the method returned or threw.
@@ -75,9 +78,16 @@ function settleObject(
 }
 
 /**
- * Derives from the thenable: `p.then(onOk, onErr)` where `onErr` rethrows the same reason, so
- * the caller sees the same value or reason and an unhandled rejection stays unhandled (it is
- * reported for the derived promise, which is the one the caller holds).
+ * What the caller gets for a returned thenable (the rule in the README, "Promises with members
+ * of their own"):
+ * - a plain promise (what an async function returns): one derived from it, `p.then(onOk,
+ *   onErr)` where `onErr` rethrows the same reason, so the caller sees the same value or reason
+ *   and an unhandled rejection stays unhandled (reported for the derived promise, the one the
+ *   caller holds);
+ * - a promise with members of its own (a subclass, `cancel()`): observed the same way, and the
+ *   caller gets a view of the promise itself with all its members (`kept-thenable.ts`);
+ * - any other thenable (a query builder, which runs when its `then` is called): never `then`ed
+ *   by obsweave; the caller gets a view whose `then` times what the caller awaits.
  *
  * A minimal thenable's `then` may return nothing, or call back before returning; rethrowing
  * there would throw into its code. Then the caller gets the original thenable back and meets
@@ -91,6 +101,22 @@ function settleThenable(
   ctx: unknown,
   self: unknown,
 ): unknown {
+  let plain = true;
+  let promise = true;
+  try {
+    plain = isPlainPromise(p);
+    promise = plain || isPromiseLike(p);
+  } catch {
+    // a hostile prototype trap: observed as a plain promise is
+  }
+  if (!promise) {
+    return lazyThenable(
+      p,
+      then,
+      () => settledOk(probe, performance.now() - t0, ctx, self),
+      (e) => settledFail(probe, performance.now() - t0, e, ctx, self),
+    );
+  }
   let chained = false; // then() returned a thenable that adopts what the handlers do
   let recorded = false;
   const onOk = (v: unknown) => {
@@ -112,20 +138,9 @@ function settleThenable(
   const derived = listen(p, then, onOk, onErr);
   if (!recorded && thenOf(derived) !== undefined) {
     chained = true;
-    return derived;
+    return plain ? derived : keptPromise(p, derived);
   }
   return p;
-}
-
-/** The `then` of a thenable, else `undefined`; a getter that throws makes it no thenable. */
-export function thenOf(v: unknown): Function | undefined {
-  try {
-    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return undefined;
-    const then = (v as { then?: unknown }).then;
-    return typeof then === 'function' ? then : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

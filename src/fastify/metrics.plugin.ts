@@ -4,9 +4,11 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
-import type { IncomingMessage } from 'node:http';
-import { runWithCorrelationId } from '../context/correlation';
-import { correlationNames, readCorrelationId } from '../http/correlation-header';
+import { noteContextOff, runInRequest, runWithCorrelationId } from '../context/correlation';
+import { resolveCorrelationMode } from '../context/correlation-mode';
+import { requestCorrelationId } from '../context/request-correlation';
+import { correlate } from '../http/correlate';
+import { correlationNames } from '../http/correlation-header';
 import type { HttpMetricsOptions } from '../http/middleware';
 import { RequestMeter, type HttpRouteOptions, type HttpRequestHooks } from '../http/request-meter';
 import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics-route';
@@ -26,13 +28,11 @@ export interface FastifyMetricsOptions
   serve?: boolean | FastifyServeOptions;
 }
 
-const CORRELATION = Symbol('obsweave.fastify.correlation');
-type RawRequest = IncomingMessage & { [CORRELATION]?: string };
-
 /**
  * A Fastify plugin with the behaviour of `httpMetrics`: the three `http.*` metrics per request,
  * recorded once when the response finishes or the connection closes, with the route template
- * from `request.routeOptions.url`, and correlation ids. Register it before the routes:
+ * from `request.routeOptions.url`, and correlation ids in the same modes (`correlationId(req)`
+ * takes Fastify's request too). Register it before the routes:
  * `app.register(fastifyMetrics, { registry })`. It is not encapsulated (like a plugin wrapped
  * with `fastify-plugin`), so its hooks apply to the whole instance.
  */
@@ -52,8 +52,9 @@ export function fastifyMetrics(
 
 function register(
   fastify: FastifyInstance,
-  { correlation = true, correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
+  { correlation = 'auto', correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
 ): void {
+  const mode = resolveCorrelationMode(correlation);
   const path = servePath(serve);
   if (path !== undefined && routeOptions.ignore === undefined) {
     routeOptions.ignore = (p) => p === path || p.startsWith(`${path}/`);
@@ -61,6 +62,8 @@ function register(
   const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
+  const correlating = mode !== false;
+  if (mode !== 'context') noteContextOff(routeOptions.registry);
 
   fastify.addHook(
     'onRequest',
@@ -69,25 +72,33 @@ function register(
       reply: FastifyReply,
       next: HookHandlerDoneFunction,
     ) {
-      const raw = request.raw as RawRequest;
+      const raw = request.raw;
       let id: string | undefined;
       try {
         // The route is known once routed; a 404 has none and falls back to templates or the path.
-        meter.begin(raw, raw.url ?? '/', request.routeOptions?.url, reply.raw, request, reply);
-        if (correlation) {
-          id = readCorrelationId(raw, readNames);
-          raw[CORRELATION] = id;
+        const state = meter.begin(
+          raw,
+          raw.url ?? '/',
+          request.routeOptions?.url,
+          correlating,
+          reply.raw,
+          request,
+          reply,
+        );
+        if (state !== undefined && correlating) {
+          id = correlate(state, raw, readNames);
           reply.header(echoName, id);
         }
       } catch {}
       if (id === undefined) next();
-      else runWithCorrelationId(id, next);
+      else if (mode === 'context') runWithCorrelationId(id, next);
+      else runInRequest(id, next);
     },
   );
 
-  if (correlation) {
+  if (correlating) {
     // The body is read between onRequest and the handler, on the socket's own callbacks:
-    // the id is entered again so that the handler and all it awaits still see it.
+    // the id is entered again so that the handler (and in context mode all it awaits) sees it.
     fastify.addHook(
       'preHandler',
       function obsweavePreHandler(
@@ -95,9 +106,10 @@ function register(
         _reply: FastifyReply,
         next: HookHandlerDoneFunction,
       ) {
-        const id = (request.raw as RawRequest)[CORRELATION];
+        const id = requestCorrelationId(request.raw);
         if (id === undefined) next();
-        else runWithCorrelationId(id, next);
+        else if (mode === 'context') runWithCorrelationId(id, next);
+        else runInRequest(id, next);
       },
     );
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { redact } from '../core/redact';
 
 /** Header names read, in order, when no `correlationHeader` is configured. */
 export const CORRELATION_HEADERS: readonly string[] = ['x-correlation-id', 'x-request-id'];
@@ -11,10 +12,26 @@ export function correlationNames(header?: string): readonly string[] {
 
 /** Headers are echoed back: only short ids of safe characters are taken as they come. */
 const SAFE_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
+/** The form obsweave makes, and most services send: a random identifier, never a credential. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether an incoming id may be echoed and put on spans and exemplars: short, of safe
+ * characters, and either a UUID or a value `redact()` leaves as it is. An id that looks like a
+ * credential (a JWT, a bearer token, a cloud or API key, `key=secret`) is one a client should
+ * not have sent as an id; it is replaced, so that it never reaches a header, a trace or an
+ * export. UUIDs are taken although `redact()` takes their long hex runs out of label values:
+ * they are what obsweave itself makes, so an id travels from one service to the next.
+ */
+export function acceptableCorrelationId(v: string): boolean {
+  if (!SAFE_ID.test(v)) return false;
+  if (v.length === 36 && UUID.test(v)) return true;
+  return redact(v) === v;
+}
 
 function pick(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' && SAFE_ID.test(v) ? v : undefined;
+  return typeof v === 'string' && acceptableCorrelationId(v) ? v : undefined;
 }
 
 /** What a correlation id is read from: a Node request. */
@@ -24,10 +41,11 @@ export interface CorrelationSource {
 }
 
 /**
- * The request's correlation id: the first of `names` carrying a well-formed id, else a new
- * UUID. A malformed one is replaced rather than echoed, so a client cannot inject headers or
- * plant an unbounded value in logs. Read from `rawHeaders` where there are any: Node builds
- * `req.headers` on first access, work a handler that never reads headers should not pay.
+ * The request's correlation id: the first of `names` carrying an acceptable id, else a new
+ * UUID. A malformed or credential-like one is replaced rather than echoed, so a client cannot
+ * inject headers, plant an unbounded value in logs, or have a secret copied into traces. Read
+ * from `rawHeaders` where there are any: Node builds `req.headers` on first access, work a
+ * handler that never reads headers should not pay.
  */
 export function readCorrelationId(
   req: CorrelationSource | undefined,

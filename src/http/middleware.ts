@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { enterCorrelationId, runWithCorrelationId } from '../context/correlation';
-import { correlationNames, readCorrelationId } from './correlation-header';
+import {
+  enterCorrelationId,
+  noteContextOff,
+  runInRequest,
+  runWithCorrelationId,
+} from '../context/correlation';
+import { resolveCorrelationMode, type CorrelationMode } from '../context/correlation-mode';
+import { correlate } from './correlate';
+import { correlationNames } from './correlation-header';
 import { RequestMeter, type HttpRouteOptions } from './request-meter';
 
 /**
@@ -12,13 +19,21 @@ export interface HttpMetricsOptions<
   Res extends ServerResponse = ServerResponse,
 > extends HttpRouteOptions<Req, Res> {
   /**
-   * Read or create a correlation id per request, echo it on the response and make it
-   * `correlationId()` in the request's async context. Default true. On Node 20 and 22 that
-   * context is an AsyncLocalStorage, which runs async hooks for every promise and timer of the
-   * process, several µs per request of a typical async handler. Off, the middleware does no
-   * header work, no UUID and no AsyncLocalStorage at all.
+   * Correlation ids: read from the request's header or made, echoed on the response, returned
+   * by `correlationId(req)` and put on spans and exemplars.
+   * - `'auto'` (default): `'context'` on Node >= 24, where the async context runs without
+   *   async hooks; `'request'` on Node 20 and 22.
+   * - `'context'`: `correlationId()` also works anywhere in the request's async context, after
+   *   awaits and in timers. On Node 20 and 22 that context is an AsyncLocalStorage, which runs
+   *   async hooks for every promise and timer of the process: several µs per request of an
+   *   async handler.
+   * - `'request'`: no async context; `correlationId()` without the request finds the id only
+   *   in code that runs synchronously inside the middleware, and logs once how to turn the
+   *   context on.
+   * - `false`: no header work, no id.
+   * `true` is `'auto'`. Anything else throws when the middleware is made.
    */
-  correlation?: boolean;
+  correlation?: CorrelationMode | boolean;
   /** The one header read and echoed. Default: read `x-correlation-id`, then `x-request-id`; echo `x-correlation-id`. */
   correlationHeader?: string;
 }
@@ -40,33 +55,33 @@ export function httpMetrics<
   Req extends IncomingMessage = IncomingMessage,
   Res extends ServerResponse = ServerResponse,
 >({
-  correlation = true,
+  correlation = 'auto',
   correlationHeader,
   ...routeOptions
 }: HttpMetricsOptions<Req, Res> = {}): HttpMetricsMiddleware<Req, Res> {
+  const mode = resolveCorrelationMode(correlation);
   const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
   const readNames = correlationNames(correlationHeader);
   const echoName = readNames[0];
+  const correlating = mode !== false;
+  if (mode !== 'context') noteContextOff(routeOptions.registry);
 
   return function httpMetricsMiddleware(req, res, next) {
     let id: string | undefined;
     try {
-      meter.begin(
-        req,
-        (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/',
-        undefined,
-        res,
-      );
-      if (correlation) {
-        id = readCorrelationId(req, readNames);
+      const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+      const state = meter.begin(req, url, undefined, correlating, res);
+      if (state !== undefined && correlating) {
+        id = correlate(state, req, readNames);
         if (!res.headersSent) res.setHeader(echoName, id);
       }
     } catch {
       // A throwing `ignore` or a hostile request: the host's request goes on unmeasured.
     }
-    if (id === undefined) {
-      if (next !== undefined) next();
-    } else if (next !== undefined) runWithCorrelationId(id, next);
-    else enterCorrelationId(id);
+    if (next === undefined) {
+      if (id !== undefined && mode === 'context') enterCorrelationId(id);
+    } else if (id === undefined) next();
+    else if (mode === 'context') runWithCorrelationId(id, next);
+    else runInRequest(id, next);
   };
 }

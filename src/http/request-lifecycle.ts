@@ -1,6 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { REQUEST_STATE, type CorrelatedState } from '../context/request-correlation';
 import { ABORTED, type HttpOutcome } from '../core/http-recorder';
 
 /** Told once per tracked request how it ended. */
@@ -9,11 +10,13 @@ export interface RequestSink {
 }
 
 /** What is kept per request: one small object on the request itself, no closure. */
-export class RequestState {
+export class RequestState implements CorrelatedState {
   /** Set once the request was recorded, so a finish and a close never both count. */
   done = false;
   /** A route template known up front (a framework's router); else resolved at the end. */
   route: string | undefined = undefined;
+  /** Read by `correlationId(req)` and the decorators in every correlation mode. */
+  correlationId: string | undefined = undefined;
 
   constructor(
     readonly sink: RequestSink,
@@ -24,8 +27,9 @@ export class RequestState {
   ) {}
 }
 
-// Symbols, not a WeakMap: a property load is the cheapest per-request lookup there is.
-const STATE = Symbol('obsweave.http.state');
+// Symbols, not a WeakMap: a property load is the cheapest per-request lookup there is. The
+// state's key is the context layer's, which reads a request's correlation id from it.
+const STATE = REQUEST_STATE;
 const INFLIGHT = Symbol('obsweave.http.inflight');
 
 type TrackedRequest = IncomingMessage & { [STATE]?: RequestState };
@@ -56,6 +60,26 @@ export function trackRequest(req: IncomingMessage, state: RequestState): boolean
   else if (Array.isArray(inflight)) inflight.push(r);
   else socket[INFLIGHT] = [inflight, r]; // pipelined requests: rare, so only then an array
   return true;
+}
+
+/** The state `req` was given, if any. */
+export function requestState(req: IncomingMessage): RequestState | undefined {
+  return (req as TrackedRequest)[STATE];
+}
+
+/**
+ * Gives `req` a state that is never recorded: a request whose URL is not measured still gets
+ * its correlation id. A request that has one keeps it.
+ */
+export function untrackedState(req: IncomingMessage, sink: RequestSink, url: string): RequestState {
+  const r = req as TrackedRequest;
+  let state = r[STATE];
+  if (state === undefined) {
+    state = new RequestState(sink, 0, url);
+    state.done = true;
+    r[STATE] = state;
+  }
+  return state;
 }
 
 /**

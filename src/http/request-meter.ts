@@ -6,7 +6,13 @@ import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { redact } from '../core/redact';
 import type { LabelValues } from '../core/types';
 import { ignoreMatcher } from './ignore';
-import { RequestState, trackRequest, type RequestSink } from './request-lifecycle';
+import {
+  RequestState,
+  requestState,
+  trackRequest,
+  untrackedState,
+  type RequestSink,
+} from './request-lifecycle';
 import { RouteResolver, type RouteResolutionOptions } from './route-resolution';
 
 /**
@@ -95,25 +101,30 @@ export class RequestMeter implements RequestSink {
   /**
    * Starts measuring `req`, arrived with `url`, unless that URL is ignored or `bypass` says so.
    * `route` is the template when the framework already knows it (Fastify's router); `hostReq`
-   * and `hostRes` are what `bypass` and `labels` get (default `req` and `res`).
+   * and `hostRes` are what `bypass` and `labels` get (default `req` and `res`). Returns the
+   * request's state (a request already begun keeps its first one); for a request not measured,
+   * one that is never recorded when `always` (its correlation id still needs a home), else
+   * `undefined`.
    */
   begin(
     req: IncomingMessage,
     url: string,
-    route?: string,
+    route: string | undefined,
+    always: boolean,
     res?: ServerResponse,
     hostReq?: unknown,
     hostRes?: unknown,
-  ): void {
-    if (this.ignored(url)) return;
-    if (this.bypass !== undefined && this.bypassed(hostReq ?? req)) return;
+  ): RequestState | undefined {
+    if (this.ignored(url) || (this.bypass !== undefined && this.bypassed(hostReq ?? req))) {
+      return always ? untrackedState(req, this, url) : undefined;
+    }
     // Only with `labels` does a request keep its host objects: the default state stays small.
     const state =
       this.labels === undefined
         ? new RequestState(this, performance.now(), url)
         : new LabelledState(this, performance.now(), url, hostReq ?? req, hostRes ?? res);
     state.route = route;
-    trackRequest(req, state);
+    return trackRequest(req, state) ? state : requestState(req);
   }
 
   complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void {

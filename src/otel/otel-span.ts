@@ -17,7 +17,11 @@ export function attributeValue(v: unknown): AttributeValue | undefined {
 
 /** An obsweave span over an OpenTelemetry one; `end(err)` records the failure the OTel way. */
 export class OtelSpanAdapter implements Span {
-  constructor(readonly span: OtelSpan) {}
+  constructor(
+    readonly span: OtelSpan,
+    /** The request's id the span was started with: carried in its context by `withSpan`. */
+    readonly correlationId: string | undefined = undefined,
+  ) {}
 
   setAttribute(key: string, value: unknown): void {
     const v = attributeValue(value);

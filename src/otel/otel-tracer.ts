@@ -1,11 +1,13 @@
 import {
   context,
+  createContextKey,
   isSpanContextValid,
   trace,
   TraceFlags,
   type Attributes,
   type Tracer as OtelTracer,
 } from '@opentelemetry/api';
+import { setCorrelationFallback } from '../context/correlation';
 import { setTraceRefSource, type TraceRef } from '../core/exemplars';
 import type { Span, SpanAttributes, Tracer } from '../tracing/tracer';
 import { attributeValue, OtelSpanAdapter } from './otel-span';
@@ -27,6 +29,19 @@ export function activeTraceRef(): TraceRef | undefined {
   if (span === undefined) return undefined;
   const sc = span.spanContext();
   return isSpanContextValid(sc) && (sc.traceFlags & TraceFlags.SAMPLED) !== 0 ? sc : undefined;
+}
+
+/** Where a span's correlation id rides in OpenTelemetry's context, below the span itself. */
+const CORRELATION_ID = createContextKey('obsweave.correlation.id');
+
+/**
+ * The correlation id of the innermost obsweave span in OpenTelemetry's active context: with
+ * the async context off (correlation 'request'), decorated calls beneath a span that knew its
+ * request's id (the handler took the request) find it here, past any await.
+ */
+export function activeCorrelationIdOfSpan(): string | undefined {
+  const v = context.active().getValue(CORRELATION_ID);
+  return typeof v === 'string' ? v : undefined;
 }
 
 function toAttributes(attrs: SpanAttributes | undefined): Attributes | undefined {
@@ -52,15 +67,20 @@ export function otelTracer(tracer: OtelTracer, opts: OtelTracerOptions = {}): Tr
     );
   }
   if (opts.exemplars !== false) setTraceRefSource(activeTraceRef);
+  setCorrelationFallback(activeCorrelationIdOfSpan);
   return {
     startSpan(name: string, attrs?: SpanAttributes): Span {
+      const id = attrs?.['correlation.id'];
       return new OtelSpanAdapter(
         tracer.startSpan(name, { attributes: toAttributes(attrs) }, context.active()),
+        typeof id === 'string' ? id : undefined,
       );
     },
     withSpan<T>(span: Span, fn: () => T): T {
       if (!(span instanceof OtelSpanAdapter)) return fn();
-      return context.with(trace.setSpan(context.active(), span.span), fn);
+      let ctx = trace.setSpan(context.active(), span.span);
+      if (span.correlationId !== undefined) ctx = ctx.setValue(CORRELATION_ID, span.correlationId);
+      return context.with(ctx, fn);
     },
   };
 }

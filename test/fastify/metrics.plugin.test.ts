@@ -2,7 +2,7 @@ import test from 'ava';
 import Fastify from 'fastify';
 import { MetricsRegistry } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { correlationId } from '../../src';
+import { correlationId, type CorrelationMode } from '../../src';
 import { fastifyMetrics } from '../../src/fastify';
 import { abortedRequest, gate, latencyCount, watchServer } from '../support/http';
 import { counter, total } from '../support/registry';
@@ -13,11 +13,16 @@ const REQS = 'http.requests_total|';
 /** The events that carry each started app's records, by its base URL. */
 const watches = new Map<string, ReturnType<typeof watchServer>>();
 
-async function start(t: import('ava').ExecutionContext, registry: MetricsRegistry, slow = gate()) {
+async function start(
+  t: import('ava').ExecutionContext,
+  registry: MetricsRegistry,
+  slow = gate(),
+  correlation: CorrelationMode = 'auto',
+) {
   const app = Fastify();
   const watch = watchServer(app.server);
   t.teardown(() => app.close());
-  await app.register(fastifyMetrics, { registry });
+  await app.register(fastifyMetrics, { registry, correlation });
   const scrape = createMetricsHandler({ registry });
   app.get('/metrics', (req, reply) => {
     reply.hijack();
@@ -27,7 +32,7 @@ async function start(t: import('ava').ExecutionContext, registry: MetricsRegistr
   app.post('/jobs', async (req, reply) => {
     await new Promise((r) => setTimeout(r, 2));
     reply.code(201);
-    return { body: req.body, correlation: correlationId() };
+    return { body: req.body, correlation: correlationId(), ofRequest: correlationId(req) };
   });
   app.get('/boom/:id', async () => {
     throw Object.assign(new Error('nope'), { statusCode: 409 });
@@ -62,31 +67,33 @@ test('Fastify: routes from routeOptions.url, exact counts, errors, 404s', async 
   t.is(latencyCount(registry, '/jobs/:id'), N);
 });
 
-test('Fastify: correlation ids through the body parser and awaits, echoed', async (t) => {
-  const registry = new MetricsRegistry();
-  const base = await start(t, registry);
-  const got = await Promise.all(
-    Array.from({ length: 10 }, (_, i) =>
-      fetch(`${base}/jobs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-correlation-id': `c-${i}` },
-        body: JSON.stringify({ i }),
-      }).then(async (r) => [
-        r.headers.get('x-correlation-id'),
-        ((await r.json()) as { correlation: string }).correlation,
-      ]),
-    ),
-  );
-  got.forEach(([header, seen], i) => {
-    t.is(header, `c-${i}`);
-    t.is(seen, `c-${i}`);
+for (const mode of ['context', 'request'] as const) {
+  test(`Fastify, correlation '${mode}': ids through the body parser and awaits, echoed`, async (t) => {
+    const registry = new MetricsRegistry({ logger: () => {} });
+    const base = await start(t, registry, gate(), mode);
+    const got = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`${base}/jobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-correlation-id': `c-${i}` },
+          body: JSON.stringify({ i }),
+        }).then(async (r) => ({
+          header: r.headers.get('x-correlation-id'),
+          ...((await r.json()) as { correlation?: string; ofRequest: string }),
+        })),
+      ),
+    );
+    got.forEach(({ header, correlation, ofRequest }, i) => {
+      t.is(header, `c-${i}`);
+      t.is(ofRequest, `c-${i}`, "correlationId(req) takes Fastify's request");
+      t.is(correlation, mode === 'context' ? `c-${i}` : undefined);
+    });
+    await eventually(
+      () => counter(registry, `${REQS}method=POST,route=/jobs,code_class=2xx`) === 10,
+      'posts',
+    );
   });
-  await eventually(
-    () => counter(registry, `${REQS}method=POST,route=/jobs,code_class=2xx`) === 10,
-    'posts',
-  );
-  t.pass();
-});
+}
 
 test('Fastify: an aborted request counts once as aborted', async (t) => {
   const registry = new MetricsRegistry();

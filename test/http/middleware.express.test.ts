@@ -3,7 +3,7 @@ import express from 'express';
 import http from 'node:http';
 import { MetricsRegistry, type Snapshot } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
-import { correlationId } from '../../src';
+import { correlationId, type CorrelationMode } from '../../src';
 import { httpMetrics } from '../../src';
 import { abortedRequest, gate, latencyCount, listen, watchServer } from '../support/http';
 import { counter, total } from '../support/registry';
@@ -11,9 +11,9 @@ import { eventually } from '../support/wait';
 
 const REQS = 'http.requests_total|';
 
-function app(registry: MetricsRegistry, slow = gate()) {
+function app(registry: MetricsRegistry, slow = gate(), correlation: CorrelationMode = 'auto') {
   const a = express();
-  a.use(httpMetrics({ registry }));
+  a.use(httpMetrics({ registry, correlation }));
   a.use(express.json());
   a.get('/metrics', createMetricsHandler({ registry }));
   const jobs = express.Router();
@@ -22,7 +22,9 @@ function app(registry: MetricsRegistry, slow = gate()) {
   });
   jobs.post('/', async (req, res) => {
     await new Promise((r) => setTimeout(r, 2));
-    res.status(201).json({ body: req.body, correlation: correlationId() });
+    res
+      .status(201)
+      .json({ body: req.body, correlation: correlationId(), ofRequest: correlationId(req) });
   });
   jobs.get('/:id/fail', () => {
     throw new Error('boom');
@@ -55,26 +57,35 @@ test('Express: routes are baseUrl + route.path; 404s fall back to the normalized
   t.is(latencyCount(registry, '/api/jobs/:id'), N);
 });
 
-test('Express: the correlation id survives the body parser and awaits; POST 201 counted', async (t) => {
-  const registry = new MetricsRegistry();
-  const base = await listen(t, http.createServer(app(registry)));
-  const bodies = await Promise.all(
-    Array.from({ length: 10 }, (_, i) =>
-      fetch(`${base}/api/jobs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': `r-${i}` },
-        body: JSON.stringify({ i }),
-      }).then(async (r) => ({ header: r.headers.get('x-correlation-id'), json: await r.json() })),
-    ),
-  );
-  bodies.forEach((b, i) => {
-    t.is(b.header, `r-${i}`);
-    t.deepEqual(b.json, { body: { i }, correlation: `r-${i}` });
+for (const mode of ['context', 'request'] as const) {
+  test(`Express, correlation '${mode}': the id survives the body parser and awaits; POST 201 counted`, async (t) => {
+    const registry = new MetricsRegistry({ logger: () => {} });
+    const base = await listen(t, http.createServer(app(registry, gate(), mode)));
+    const bodies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`${base}/api/jobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': `r-${i}` },
+          body: JSON.stringify({ i }),
+        }).then(async (r) => ({
+          header: r.headers.get('x-correlation-id'),
+          json: (await r.json()) as { body: unknown; correlation?: string; ofRequest: string },
+        })),
+      ),
+    );
+    bodies.forEach((b, i) => {
+      t.is(b.header, `r-${i}`);
+      // With the context off, correlationId() after the body parser finds nothing, never another id.
+      const correlation = mode === 'context' ? `r-${i}` : undefined;
+      t.deepEqual(b.json.body, { i });
+      t.is(b.json.ofRequest, `r-${i}`);
+      t.is(b.json.correlation, correlation);
+    });
+    await eventually(() => total(registry, REQS) === 10, 'all requests');
+    // A router's root route is labelled as its mount path, as if mounted on the app directly.
+    t.is(counter(registry, `${REQS}method=POST,route=/api/jobs,code_class=2xx`), 10);
   });
-  await eventually(() => total(registry, REQS) === 10, 'all requests');
-  // A router's root route is labelled as its mount path, as if mounted on the app directly.
-  t.is(counter(registry, `${REQS}method=POST,route=/api/jobs,code_class=2xx`), 10);
-});
+}
 
 test('Express: an aborted request counts once; the scrape itself is not counted', async (t) => {
   const registry = new MetricsRegistry();

@@ -130,9 +130,9 @@ test('keep-alive connections: each request on a reused socket counts once', asyn
   t.is(total(registry, REQS), 30, 'closing idle sockets adds nothing');
 });
 
-test('correlation: an incoming id is echoed and seen by awaited code; a new UUID otherwise', async (t) => {
+test("correlation 'context': an incoming id is echoed and seen by awaited code; a new UUID otherwise", async (t) => {
   const registry = new MetricsRegistry();
-  const mw = httpMetrics({ registry });
+  const mw = httpMetrics({ registry, correlation: 'context' });
   const later = async () => {
     await new Promise((r) => setTimeout(r, 5));
     await Promise.resolve();

@@ -9,6 +9,7 @@ import {
   NotFoundException,
   Param,
   Post,
+  Req,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -47,11 +48,11 @@ function plainControllers() {
   @Controller('jobs')
   class JobsController {
     @Get(':id')
-    async get(@Param('id') id: string) {
+    async get(@Param('id') id: string, @Req() req: unknown) {
       await new Promise((r) => setTimeout(r, 1));
       if (id === 'gone') throw new NotFoundException();
       if (id === 'teapot') throw new HttpException('short and stout', 418);
-      return { id, correlation: correlationId() };
+      return { id, correlation: correlationId(), ofRequest: correlationId(req) };
     }
 
     @Post()
@@ -82,7 +83,12 @@ test('Nest: forRoot mounts the controller at its path, with token and formats', 
 
 test('Nest: http option measures the whole app with route templates and HttpException statuses', async (t) => {
   const registry = new MetricsRegistry();
-  const base = await start(t, plainControllers(), { registry, http: true }, 'api');
+  const base = await start(
+    t,
+    plainControllers(),
+    { registry, http: { correlation: 'context' } },
+    'api',
+  );
   const N = 20;
   const bodies = await Promise.all(
     Array.from({ length: N }, (_, i) =>
@@ -91,7 +97,13 @@ test('Nest: http option measures the whole app with route templates and HttpExce
       ),
     ),
   );
-  bodies.forEach((b, i) => t.is((b as { correlation: string }).correlation, `n-${i}`));
+  bodies.forEach((b, i) =>
+    t.like(
+      b,
+      { correlation: `n-${i}`, ofRequest: `n-${i}` },
+      'after an await, and from the request',
+    ),
+  );
   await (await fetch(`${base}/api/jobs/gone`)).text();
   await (await fetch(`${base}/api/jobs/teapot`)).text();
   await (await fetch(`${base}/api/jobs`, { method: 'POST' })).text();

@@ -10,7 +10,7 @@
  * `npm run demo -- --alerts`: SLO alerts through a real Prometheus and Alertmanager (on PATH);
  * see demo/alerts.ts.
  */
-import { CATALOG, type Snapshot } from 'obsweave';
+import type { Snapshot } from 'obsweave';
 import {
   DEFAULT_FAULTS,
   startMediaWorker,
@@ -19,7 +19,7 @@ import {
 } from './media-worker';
 import { runCluster, workersArg } from './demo/cluster';
 import { alertsDemo } from './demo/alerts';
-import { summarize, unrecorded } from './demo/summary';
+import { catalogLine, summarize } from './demo/summary';
 import { Traffic } from './demo/traffic';
 
 const ONCE = process.argv.includes('--once');
@@ -95,14 +95,7 @@ async function once(app: MediaWorkerApp): Promise<number> {
   const om = await size(`${app.url}/metrics`, 'application/openmetrics-text');
   console.log(`exports   JSON ${json} | Prometheus text ${prom} | OpenMetrics ${om}`);
 
-  const missing = unrecorded(
-    snap,
-    CATALOG.map((m) => m.name),
-  );
-  console.log(
-    `catalog   ${CATALOG.length - missing.length}/${CATALOG.length} metrics recorded` +
-      (missing.length ? ` (not this time: ${missing.join(', ')})` : ''),
-  );
+  console.log(catalogLine(snap));
   const finished = Object.values(stats.finished).reduce((a, b) => a + b, 0);
   console.log(
     `requests  ${stats.requests} sent, ${finished}/${stats.submitted} jobs followed to the end`,

@@ -8,10 +8,10 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CATALOG, createMetricsHandler, type Snapshot } from 'obsweave';
+import { createMetricsHandler, type Snapshot } from 'obsweave';
 import { ClusterRegistry, shareWithPrimary } from 'obsweave/cluster';
 import { startMediaWorker, type MediaWorkerOptions } from '../media-worker';
-import { summarize, unrecorded } from './summary';
+import { catalogLine, summarize } from './summary';
 import { Traffic, type TrafficStats } from './traffic';
 
 export interface ClusterDemoOptions {
@@ -100,14 +100,7 @@ async function primary(opts: ClusterDemoOptions): Promise<number> {
     await done;
     const snap = await snapshot();
     print(`after ${opts.jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)}s`, snap);
-    const missing = unrecorded(
-      snap,
-      CATALOG.map((m) => m.name),
-    );
-    console.log(
-      `catalog   ${CATALOG.length - missing.length}/${CATALOG.length} metrics recorded` +
-        (missing.length ? ` (not this time: ${missing.join(', ')})` : ''),
-    );
+    console.log(catalogLine(snap));
     const ended = finished.reduce(
       (n, s) => n + Object.values(s.finished).reduce((a, b) => a + b, 0),
       0,

@@ -1,4 +1,4 @@
-import type { HistogramSnapshot, Snapshot } from 'obsweave';
+import { CATALOG, type HistogramSnapshot, type Snapshot } from 'obsweave';
 
 /** A series key `name|k=v,...` split into its name and labels. */
 export function parseKey(key: string): { name: string; labels: Record<string, string> } {
@@ -86,6 +86,18 @@ export function summarize(snap: Snapshot): string {
 }
 
 /** Names of `names` with no recorded value in the snapshot (zero counters count as none). */
+/** `catalog   17/17 metrics recorded`, naming those that were not this time. */
+export function catalogLine(snap: Snapshot): string {
+  const missing = unrecorded(
+    snap,
+    CATALOG.map((m) => m.name),
+  );
+  return (
+    `catalog   ${CATALOG.length - missing.length}/${CATALOG.length} metrics recorded` +
+    (missing.length ? ` (not this time: ${missing.join(', ')})` : '')
+  );
+}
+
 export function unrecorded(snap: Snapshot, names: readonly string[]): string[] {
   return names.filter((name) => {
     const values = [

@@ -1,5 +1,6 @@
-import { metrics } from '../core/metrics-registry';
+import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import type { ExportSource } from '../core/types';
+import { writers } from '../core/writers';
 import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { dashboardFor, type Dashboard, type DashboardHostOptions } from '../ui/dashboard';
@@ -92,7 +93,9 @@ export class MetricsController {
         return text(401, 'Unauthorized\n', { 'www-authenticate': 'Bearer realm="metrics"' });
       }
       const format = negotiateFormat(formatQuery(req?.url), header(req ?? {}, 'accept'));
-      return this.render(format).then(
+      const body = this.render(format);
+      if (typeof body === 'string') return ok(contentType(format), body);
+      return body.then(
         (b) => ok(contentType(format), b),
         () => failed(),
       );
@@ -105,8 +108,19 @@ export class MetricsController {
     return this.token === undefined || bearerTokenMatches(req?.headers?.authorization, this.token);
   }
 
-  private render(format: MetricsFormat): Promise<string> {
+  /**
+   * A registry answers at once, every collector included, unless one of them is asynchronous;
+   * any other source (a cluster's) through its async exports.
+   */
+  private render(format: MetricsFormat): string | Promise<string> {
     const r = this.registry;
+    if (r instanceof MetricsRegistry) {
+      return r.exportWith(format, (families, labels) =>
+        format === 'json'
+          ? JSON.stringify(writers().json(families, labels))
+          : writers()[format](families, labels),
+      );
+    }
     return format === 'json'
       ? r.snapshotAsync().then((snap) => JSON.stringify(snap))
       : format === 'prometheus'

@@ -5,7 +5,10 @@ import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { dashboardFor, type Dashboard, type DashboardHostOptions } from '../ui/dashboard';
 import { bearerTokenMatches, expectedToken, unmatchableToken } from './bearer-token';
+import { textResponse, type MetricsRequest, type MetricsResponse } from './metrics-exchange';
 import { negotiateFormat, type MetricsFormat } from './negotiate';
+
+export type { MetricsRequest, MetricsResponse } from './metrics-exchange';
 
 export interface MetricsControllerOptions extends DashboardHostOptions {
   /**
@@ -16,27 +19,7 @@ export interface MetricsControllerOptions extends DashboardHostOptions {
   token?: string;
 }
 
-/** The parts of a request the controller reads; framework-neutral. */
-export interface MetricsRequest {
-  url?: string;
-  headers?: Record<string, string | string[] | undefined>;
-}
-
-export interface MetricsResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-
-function text(status: number, body: string, extra?: Record<string, string>): MetricsResponse {
-  return {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra },
-    body,
-  };
-}
 
 function ok(contentType: string, body: string): MetricsResponse {
   return {
@@ -90,7 +73,9 @@ export class MetricsController {
       const page = this.dashboard?.respond(req, () => this.authorized(req));
       if (page !== undefined) return page;
       if (!this.authorized(req)) {
-        return text(401, 'Unauthorized\n', { 'www-authenticate': 'Bearer realm="metrics"' });
+        return textResponse(401, 'Unauthorized\n', {
+          'www-authenticate': 'Bearer realm="metrics"',
+        });
       }
       const format = negotiateFormat(formatQuery(req?.url), header(req ?? {}, 'accept'));
       const body = this.render(format);
@@ -138,5 +123,5 @@ function contentType(format: MetricsFormat): string {
 }
 
 function failed(): MetricsResponse {
-  return text(500, 'metrics export failed\n');
+  return textResponse(500, 'metrics export failed\n');
 }

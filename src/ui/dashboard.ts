@@ -1,5 +1,10 @@
 import { CATALOG } from '../core/catalog';
 import { dashboardAssets } from './dashboard-assets';
+import {
+  textResponse,
+  type MetricsRequest,
+  type MetricsResponse,
+} from '../controller/metrics-exchange';
 import { toPageSlos, type DashboardSlo, type PageSlo } from './dashboard-slos';
 
 /** The dashboard's options, the same on every host that serves it. */
@@ -8,17 +13,6 @@ export interface DashboardHostOptions {
   ui?: boolean;
   /** SLOs whose burn rate the page shows, computed from the snapshot's series. */
   slos?: readonly DashboardSlo[];
-}
-
-export interface DashboardRequest {
-  url?: string;
-  headers?: Record<string, string | string[] | undefined>;
-}
-
-export interface DashboardResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
 }
 
 /** The page refreshes this often; the SPEC asks for at least every 2 s. */
@@ -65,17 +59,8 @@ export function dashboardFile(url: string | undefined): string | undefined {
   return path.slice(slash + 1);
 }
 
-function plain(status: number, body: string, extra?: Record<string, string>): DashboardResponse {
-  return {
-    status,
-    headers: {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-store',
-      ...extra,
-    },
-    body,
-  };
+function plain(status: number, body: string, extra?: Record<string, string>): MetricsResponse {
+  return textResponse(status, body, { ...SECURITY_HEADERS, ...extra });
 }
 
 function matches(ifNoneMatch: string | string[] | undefined, etag: string): boolean {
@@ -106,7 +91,7 @@ export class Dashboard {
   }
 
   /** The response for a dashboard URL, or `undefined` for any other URL. */
-  respond(req: DashboardRequest, authorized: () => boolean): DashboardResponse | undefined {
+  respond(req: MetricsRequest, authorized: () => boolean): MetricsResponse | undefined {
     const file = dashboardFile(req?.url);
     if (file === undefined) return undefined;
     if (file === CONFIG_FILE) {

@@ -3,6 +3,7 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import { isPortLike, type PortLike } from './port';
 import { encode, kindOf, type Answer, type WireFamily } from './wire';
+import { describeError } from '../core/describe-error';
 
 export interface ShareOptions {
   /**
@@ -49,7 +50,7 @@ export function shareWithPrimary(
 function answer(registry: MetricsRegistry, id: unknown, channel: Channel): void {
   if (typeof id !== 'number') return;
   const failed = (e: unknown) =>
-    channel.send({ obsweave: 'metrics', id, error: describe(e) } satisfies Answer);
+    channel.send({ obsweave: 'metrics', id, error: describeError(e) } satisfies Answer);
   try {
     if (Object.keys(registry.defaultLabels).length > 0) {
       registry.warnOnce(
@@ -108,12 +109,4 @@ function portChannel(port: PortLike): Channel {
       return () => port.off('message', fn);
     },
   };
-}
-
-function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  } catch {
-    return typeof e;
-  }
 }

@@ -27,6 +27,7 @@ import type {
   Snapshot,
 } from './types';
 import { writers } from './writers';
+import { describeError } from './describe-error';
 
 export interface RegistryOptions {
   /** Distinct label sets per metric before new ones fold into `__overflow__`. Default 2000. */
@@ -400,14 +401,6 @@ function extendsCatalog(
     m.labelNames.length > labelNames.length &&
     labelNames.every((l, i) => m.labelNames[i] === l)
   );
-}
-
-function describeError(e: unknown): string {
-  try {
-    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  } catch {
-    return typeof e;
-  }
 }
 
 /** The process-wide default registry that decorators record into unless given another. */

@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import { checkHttpLabelNames, defineHttpFamilies } from '../core/http-families';
 import { httpRecorder, type HttpOutcome, type HttpRecorder } from '../core/http-recorder';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
-import { redact } from '../core/redact';
 import type { LabelValues } from '../core/types';
 import { ignoreMatcher } from './ignore';
 import {
@@ -14,6 +13,7 @@ import {
   type RequestSink,
 } from './request-lifecycle';
 import { RouteResolver, type RouteResolutionOptions } from './route-resolution';
+import { describeError } from '../core/describe-error';
 
 /**
  * What a host hands its own request and response objects to: Express and `node:http` give
@@ -146,7 +146,7 @@ export class RequestMeter implements RequestSink {
       this.registry.drop(
         'invalid_value',
         'HTTP metrics bypass()',
-        () => `threw ${describe(e)}; the request is not measured`,
+        () => `threw ${describeError(e)}; the request is not measured`,
       );
       return true;
     }
@@ -161,7 +161,7 @@ export class RequestMeter implements RequestSink {
       this.registry.drop(
         'invalid_value',
         'HTTP metrics labels()',
-        () => `threw ${describe(e)}; the request is recorded with "" values`,
+        () => `threw ${describeError(e)}; the request is recorded with "" values`,
       );
       return undefined;
     }
@@ -209,13 +209,5 @@ class LabelledState extends RequestState {
     readonly res: unknown,
   ) {
     super(sink, start, url);
-  }
-}
-
-function describe(e: unknown): string {
-  try {
-    return redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-  } catch {
-    return typeof e;
   }
 }

@@ -1,5 +1,6 @@
 import type { DropReason } from '../core/guard';
 import { redact } from '../core/redact';
+import { describeError } from '../core/describe-error';
 
 /** One reading of the process or the system that sets its own gauges. */
 export interface Probe {
@@ -108,7 +109,7 @@ export class ProbeScheduler {
       'probe_error',
       p.name,
       // An error message may carry a path or a URL with credentials in it.
-      () => `failed (${redact(describe(e))}); its gauges keep their last values`,
+      () => `failed (${redact(describeError(e))}); its gauges keep their last values`,
     );
   }
 
@@ -118,13 +119,5 @@ export class ProbeScheduler {
     } catch {
       // a test hook must not break the schedule
     }
-  }
-}
-
-function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  } catch {
-    return typeof e;
   }
 }

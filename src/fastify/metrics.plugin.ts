@@ -4,11 +4,8 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
-import { noteContextOff, runInRequest, runWithCorrelationId } from '../context/correlation';
-import { resolveCorrelationMode } from '../context/correlation-mode';
 import { requestCorrelationId } from '../context/request-correlation';
-import { correlate } from '../http/correlate';
-import { correlationNames } from '../http/correlation-header';
+import { Correlator } from '../http/correlate';
 import type { HttpMetricsOptions } from '../http/middleware';
 import { RequestMeter, type HttpRouteOptions, type HttpRequestHooks } from '../http/request-meter';
 import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics-route';
@@ -54,16 +51,12 @@ function register(
   fastify: FastifyInstance,
   { correlation = 'auto', correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
 ): void {
-  const mode = resolveCorrelationMode(correlation);
+  const correlator = new Correlator(correlation, correlationHeader, routeOptions.registry);
   const path = servePath(serve);
   if (path !== undefined && routeOptions.ignore === undefined) {
     routeOptions.ignore = (p) => p === path || p.startsWith(`${path}/`);
   }
   const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
-  const readNames = correlationNames(correlationHeader);
-  const echoName = readNames[0];
-  const correlating = mode !== false;
-  if (mode !== 'context') noteContextOff(routeOptions.registry);
 
   fastify.addHook(
     'onRequest',
@@ -80,23 +73,21 @@ function register(
           raw,
           raw.url ?? '/',
           request.routeOptions?.url,
-          correlating,
+          correlator.on,
           reply.raw,
           request,
           reply,
         );
-        if (state !== undefined && correlating) {
-          id = correlate(state, raw, readNames);
-          reply.header(echoName, id);
+        if (state !== undefined && correlator.on) {
+          id = correlator.idOf(state, raw);
+          reply.header(correlator.echoName, id);
         }
       } catch {}
-      if (id === undefined) next();
-      else if (mode === 'context') runWithCorrelationId(id, next);
-      else runInRequest(id, next);
+      correlator.run(id, next);
     },
   );
 
-  if (correlating) {
+  if (correlator.on) {
     // The body is read between onRequest and the handler, on the socket's own callbacks:
     // the id is entered again so that the handler (and in context mode all it awaits) sees it.
     fastify.addHook(
@@ -106,10 +97,7 @@ function register(
         _reply: FastifyReply,
         next: HookHandlerDoneFunction,
       ) {
-        const id = requestCorrelationId(request.raw);
-        if (id === undefined) next();
-        else if (mode === 'context') runWithCorrelationId(id, next);
-        else runInRequest(id, next);
+        correlator.run(requestCorrelationId(request.raw), next);
       },
     );
   }

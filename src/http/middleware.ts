@@ -1,13 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  enterCorrelationId,
-  noteContextOff,
-  runInRequest,
-  runWithCorrelationId,
-} from '../context/correlation';
-import { resolveCorrelationMode, type CorrelationMode } from '../context/correlation-mode';
-import { correlate } from './correlate';
-import { correlationNames } from './correlation-header';
+import { enterCorrelationId } from '../context/correlation';
+import type { CorrelationMode } from '../context/correlation-mode';
+import { Correlator } from './correlate';
 import { RequestMeter, type HttpRouteOptions } from './request-meter';
 
 /**
@@ -59,29 +53,22 @@ export function httpMetrics<
   correlationHeader,
   ...routeOptions
 }: HttpMetricsOptions<Req, Res> = {}): HttpMetricsMiddleware<Req, Res> {
-  const mode = resolveCorrelationMode(correlation);
+  const correlator = new Correlator(correlation, correlationHeader, routeOptions.registry);
   const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
-  const readNames = correlationNames(correlationHeader);
-  const echoName = readNames[0];
-  const correlating = mode !== false;
-  if (mode !== 'context') noteContextOff(routeOptions.registry);
 
   return function httpMetricsMiddleware(req, res, next) {
     let id: string | undefined;
     try {
       const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      const state = meter.begin(req, url, undefined, correlating, res);
-      if (state !== undefined && correlating) {
-        id = correlate(state, req, readNames);
-        if (!res.headersSent) res.setHeader(echoName, id);
+      const state = meter.begin(req, url, undefined, correlator.on, res);
+      if (state !== undefined && correlator.on) {
+        id = correlator.idOf(state, req);
+        if (!res.headersSent) res.setHeader(correlator.echoName, id);
       }
     } catch {
       // A throwing `ignore` or a hostile request: the host's request goes on unmeasured.
     }
-    if (next === undefined) {
-      if (id !== undefined && mode === 'context') enterCorrelationId(id);
-    } else if (id === undefined) next();
-    else if (mode === 'context') runWithCorrelationId(id, next);
-    else runInRequest(id, next);
+    if (next !== undefined) correlator.run(id, next);
+    else if (id !== undefined && correlator.mode === 'context') enterCorrelationId(id);
   };
 }

@@ -140,32 +140,17 @@ export class ClusterRegistry implements ExportSource {
 
   /** The merged JSON snapshot; histogram quantiles come from the merged buckets. */
   snapshot(): Promise<Snapshot> {
-    return this.merged('json', (f, labels) => toJson(f, labels));
+    return this.exportWith('json', (f, labels) => toJson(f, labels));
   }
 
   /** The merged Prometheus text format 0.0.4. */
   toPrometheus(): Promise<string> {
-    return this.merged('prometheus', toPrometheusText);
+    return this.exportWith('prometheus', toPrometheusText);
   }
 
   /** The merged OpenMetrics 1.0 text, with each bucket's most recent exemplar of any worker. */
   toOpenMetrics(): Promise<string> {
-    return this.merged('openmetrics', toOpenMetricsText);
-  }
-
-  /** The same as `snapshot()`: a cluster's exports are always asynchronous. */
-  snapshotAsync(): Promise<Snapshot> {
-    return this.snapshot();
-  }
-
-  /** The same as `toPrometheus()`. */
-  toPrometheusAsync(): Promise<string> {
-    return this.toPrometheus();
-  }
-
-  /** The same as `toOpenMetrics()`. */
-  toOpenMetricsAsync(): Promise<string> {
-    return this.toOpenMetrics();
+    return this.exportWith('openmetrics', toOpenMetricsText);
   }
 
   /** Stops listening to the workers; scrapes under way answer at once with what they have. */
@@ -174,7 +159,11 @@ export class ClusterRegistry implements ExportSource {
     for (const s of [...this.scrapes.values()]) s.finish();
   }
 
-  private merged<T>(
+  /**
+   * Every family of every live worker and of the primary, merged, handed to `render`: how the
+   * metrics endpoint (and any exporter of another shape) reads a cluster. Always a Promise.
+   */
+  exportWith<T>(
     format: string,
     render: (families: readonly FamilyView[], labels: DefaultLabels) => T,
   ): Promise<T> {

@@ -1,4 +1,4 @@
-import { metrics, MetricsRegistry } from '../core/metrics-registry';
+import { metrics } from '../core/metrics-registry';
 import type { ExportSource } from '../core/types';
 import { writers } from '../core/writers';
 import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
@@ -93,24 +93,13 @@ export class MetricsController {
     return this.token === undefined || bearerTokenMatches(req?.headers?.authorization, this.token);
   }
 
-  /**
-   * A registry answers at once, every collector included, unless one of them is asynchronous;
-   * any other source (a cluster's) through its async exports.
-   */
+  /** At once when every part of the source answered at once (no async collector, no worker). */
   private render(format: MetricsFormat): string | Promise<string> {
-    const r = this.registry;
-    if (r instanceof MetricsRegistry) {
-      return r.exportWith(format, (families, labels) =>
-        format === 'json'
-          ? JSON.stringify(writers().json(families, labels))
-          : writers()[format](families, labels),
-      );
-    }
-    return format === 'json'
-      ? r.snapshotAsync().then((snap) => JSON.stringify(snap))
-      : format === 'prometheus'
-        ? r.toPrometheusAsync()
-        : r.toOpenMetricsAsync();
+    return this.registry.exportWith(format, (families, labels) =>
+      format === 'json'
+        ? JSON.stringify(writers().json(families, labels))
+        : writers()[format](families, labels),
+    );
   }
 }
 

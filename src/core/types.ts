@@ -1,3 +1,4 @@
+import type { DefaultLabels, FamilyView } from './family-view';
 /** Label values as callers pass them; anything is accepted and turned into a string once per series. */
 export type LabelValues = Record<string, unknown>;
 
@@ -93,10 +94,12 @@ export type Logger = (msg: string) => void;
 
 /**
  * What the metrics endpoint serves: a `MetricsRegistry`, or anything exporting like one (the
- * cluster's merged registry), with everything merged in, asynchronous parts awaited.
+ * cluster's merged registry). `exportWith` hands every family, all collectors (and workers)
+ * merged in, to `render`: a plain value when nothing had to be awaited, else a Promise.
  */
 export interface ExportSource {
-  snapshotAsync(): Promise<Snapshot>;
-  toPrometheusAsync(): Promise<string>;
-  toOpenMetricsAsync(): Promise<string>;
+  exportWith<T>(
+    format: string,
+    render: (families: readonly FamilyView[], labels: DefaultLabels) => T,
+  ): T | Promise<T>;
 }

@@ -95,7 +95,7 @@ test('the endpoint merges async collectors; a failing source never throws', asyn
   const res = c.handle({ url: '/metrics?format=prometheus', headers: {} });
   t.regex((await res).body, /^queue_depth 4$/m);
   const broken = {
-    snapshotAsync: () => {
+    exportWith: () => {
       throw new Error('x');
     },
   } as unknown as MetricsRegistry;

@@ -9,7 +9,8 @@
  * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
  * 20 and 22), then `'context'`, `'request'` and `false` where they differ from the defaults,
  * so that each line runs three instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of
- * `default`, `context`, `request`, `false`) runs others. `OBSWEAVE_LOAD_BASELINE=<path of a
+ * `default`, `context`, `request`, `false`, each optionally with the parts it instruments,
+ * `false@decorators`) runs others. `OBSWEAVE_LOAD_BASELINE=<path of a
  * built package>` adds one more copy, with the defaults, against that build: a change and
  * what it was before, in one run.
  *
@@ -20,7 +21,9 @@
  * Three cases. The trivial handler at full load, where any added CPU is lost throughput. The
  * realistic handler at the load a service runs at: the bare copy about 45 % busy, the
  * headroom capacity planning leaves, so requests spend their time in the awaited calls; the
- * ≥ 0.98× target is taken here. The connections giving that load are found at the start of
+ * ≥ 0.98× target is taken here. Those calls go to a backend process (`load/backend.ts`) that
+ * answers each 1 ms later to the microsecond, not to timers: with timers, latency moves in
+ * libuv's whole-millisecond ticks and throughput with it, whatever the work done. The connections giving that load are found at the start of
  * the case, on bare A, since a fixed count means a different load whenever the shared machine
  * is slower or faster. And the realistic handler at 100 connections, near saturation, where
  * the throughput ratio approaches the CPU ratio again.
@@ -28,7 +31,13 @@
 import { appendFileSync } from 'node:fs';
 import { machine, machineLine, median, writeResults } from './harness';
 import { REQUEST } from './load/requests';
-import { HAS_TASKSET, pinSelf, ServiceProcess, type Shape } from './load/service-process';
+import {
+  BackendProcess,
+  HAS_TASKSET,
+  pinSelf,
+  ServiceProcess,
+  type Shape,
+} from './load/service-process';
 import { resolveCorrelationMode } from '../src/context/correlation-mode';
 
 // autocannon ships no types: the part of its API used here.
@@ -81,15 +90,25 @@ interface Variant {
   env?: Record<string, string>;
 }
 
+/**
+ * The instrumented copies `OBSWEAVE_LOAD_MODES` asks for. An entry is a mode, or a mode and the
+ * parts instrumented, `false@decorators` or `default@http+correlation`: the parts of one run
+ * side by side, to see where the cost goes.
+ */
 function variants(): Variant[] {
   const asked = (process.env.OBSWEAVE_LOAD_MODES ?? 'default,context,request,false').split(',');
   const byDefault = resolveCorrelationMode(undefined);
   const out: Variant[] = [];
-  for (const m of asked) {
-    if (m === 'default') out.push({ name: `defaults (${byDefault})`, correlation: 'default' });
-    else if (asked.includes('default') && m === String(byDefault))
+  for (const entry of asked) {
+    const [m, parts] = entry.split('@');
+    const env =
+      parts === undefined ? undefined : { OBSWEAVE_LOAD_PARTS: parts.replace(/\+/g, ',') };
+    const of = parts === undefined ? '' : `, ${parts} only`;
+    if (m === 'default')
+      out.push({ name: `defaults (${byDefault})${of}`, correlation: 'default', env });
+    else if (parts === undefined && asked.includes('default') && m === String(byDefault))
       continue; // the same process twice
-    else out.push({ name: m === 'false' ? 'false' : `'${m}'`, correlation: m });
+    else out.push({ name: `${m === 'false' ? 'false' : `'${m}'`}${of}`, correlation: m, env });
   }
   const baseline = process.env.OBSWEAVE_LOAD_BASELINE;
   if (baseline !== undefined) {
@@ -148,6 +167,8 @@ async function round(s: ServiceProcess, c: Case): Promise<Round> {
 interface VariantResult {
   name: string;
   correlation: string;
+  /** Every part instrumented, with this build: what the verdicts are taken from. */
+  whole: boolean;
   rounds: Round[];
   /** Median over pairs of instrumented / A. */
   throughput: number;
@@ -184,13 +205,19 @@ async function calibrate(s: ServiceProcess, c: Case): Promise<number> {
 
 async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> {
   const c = { ...spec };
-  const a = await ServiceProcess.start('bare A', c.shape, 'bare');
-  const b = await ServiceProcess.start('bare B', c.shape, 'bare');
+  // One backend for all copies: they take their rounds one at a time.
+  const backend = c.shape === 'realistic' ? await BackendProcess.start() : undefined;
+  const env = backend?.env ?? {};
+  const a = await ServiceProcess.start('bare A', c.shape, 'bare', [], 'default', env);
+  const b = await ServiceProcess.start('bare B', c.shape, 'bare', [], 'default', env);
   const inst: ServiceProcess[] = [];
   try {
     for (const v of vs) {
       inst.push(
-        await ServiceProcess.start(v.name, c.shape, 'instrumented', [], v.correlation, v.env),
+        await ServiceProcess.start(v.name, c.shape, 'instrumented', [], v.correlation, {
+          ...env,
+          ...v.env,
+        }),
       );
     }
     for (const s of [a, b, ...inst]) await round(s, c); // warm-up: JIT, connections, caches
@@ -215,6 +242,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
         return {
           name: v.name,
           correlation: v.correlation,
+          whole: v.env === undefined,
           rounds: rs,
           throughput: paired(rs, thr),
           cpuEfficiency: paired(rs, eff),
@@ -224,6 +252,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
     };
   } finally {
     for (const s of [a, b, ...inst]) s.stop();
+    backend?.stop();
   }
 }
 
@@ -263,7 +292,8 @@ function print(r: CaseResult): void {
 function verdicts(results: readonly CaseResult[]): string[] {
   const out: string[] = [];
   for (const r of results) {
-    const d = r.variants.find((v) => v.correlation === 'default');
+    const whole = r.variants.filter((v) => v.whole);
+    const d = whole.find((v) => v.correlation === 'default');
     if (d === undefined) continue;
     const floor = `A/A ${r.aa.throughput.toFixed(3)}x`;
     if (r.case.target !== undefined) {
@@ -280,10 +310,10 @@ function verdicts(results: readonly CaseResult[]): string[] {
       );
     }
     const ctx =
-      r.variants.find((v) => v.correlation === 'context') ??
+      whole.find((v) => v.correlation === 'context') ??
       (resolveCorrelationMode(undefined) === 'context' ? d : undefined);
     const req =
-      r.variants.find((v) => v.correlation === 'request') ??
+      whole.find((v) => v.correlation === 'request') ??
       (resolveCorrelationMode(undefined) === 'request' ? d : undefined);
     if (ctx !== undefined && req !== undefined && ctx !== req) {
       const diff = ctx.addedCpuMicros - req.addedCpuMicros;

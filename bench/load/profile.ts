@@ -11,7 +11,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pinSelf, ServiceProcess, type Mode, type Shape } from './service-process';
+import { BackendProcess, pinSelf, ServiceProcess, type Mode, type Shape } from './service-process';
 import { REQUEST } from './requests';
 
 interface LoadResult {
@@ -38,12 +38,14 @@ async function main(): Promise<void> {
     process.argv.slice(2);
   pinSelf();
   const dir = mkdtempSync(join(tmpdir(), 'obsweave-prof-'));
+  const backend = shape === 'realistic' ? await BackendProcess.start() : undefined;
   const s = await ServiceProcess.start(
     'profiled',
     shape as Shape,
     mode as Mode,
     ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100'],
     correlation,
+    backend?.env,
   );
   const connections = shape === 'trivial' ? 10 : 100;
   const url = `http://127.0.0.1:${s.port}${REQUEST[shape as Shape].url}`;
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     duration: Number(seconds),
   });
   await s.exit();
+  backend?.stop();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
     nodes: ProfileNode[];

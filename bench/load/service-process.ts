@@ -18,14 +18,15 @@ export function pinSelf(): boolean {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * The service compiled to plain JavaScript beside the package, so it runs on `node` alone and
- * reaches `obsweave` (the built `dist/`) by the package's own name: no compiler hooks in the
- * measured processes.
+ * A script of this folder compiled to plain JavaScript beside the package, so it runs on `node`
+ * alone and reaches `obsweave` (the built `dist/`) by the package's own name: no compiler hooks
+ * in the measured processes.
  */
-let compiled: string | undefined;
-function serviceScript(): string {
-  if (compiled !== undefined) return compiled;
-  const source = readFileSync(join(__dirname, 'service.ts'), 'utf8');
+const compiled = new Map<string, string>();
+function script(name: 'service' | 'backend'): string {
+  let file = compiled.get(name);
+  if (file !== undefined) return file;
+  const source = readFileSync(join(__dirname, `${name}.ts`), 'utf8');
   const { outputText } = transpileModule(source, {
     compilerOptions: {
       module: ModuleKind.CommonJS,
@@ -35,8 +36,68 @@ function serviceScript(): string {
   });
   const dir = join(ROOT, 'build', 'bench');
   mkdirSync(dir, { recursive: true });
-  writeFileSync((compiled = join(dir, 'load-service.js')), outputText);
-  return compiled;
+  writeFileSync((file = join(dir, `load-${name}.js`)), outputText);
+  compiled.set(name, file);
+  return file;
+}
+
+type Stdio = ('ignore' | 'pipe' | 'inherit' | 'ipc')[];
+
+/** Starts `args` pinned to `core` where `taskset` exists; resolves with the port it prints. */
+function startListening(
+  core: number,
+  args: string[],
+  env: Record<string, string>,
+  label: string,
+): Promise<{ child: ChildProcess; port: number }> {
+  const options = {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'] as Stdio,
+    env: { ...process.env, ...env },
+  };
+  const child = HAS_TASKSET
+    ? spawn('taskset', ['-c', String(core), process.execPath, ...args], options)
+    : spawn(process.execPath, args, options);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, port: JSON.parse(out.slice(0, nl)).port });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${label} exited with ${code}`)));
+  });
+}
+
+/**
+ * The realistic service's backend (`backend.ts`): replies `latencyMs` after each request, to
+ * the microsecond. On core 0 with the load generator, so that the service's core is its own.
+ */
+export class BackendProcess {
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(latencyMs = 1): Promise<BackendProcess> {
+    const { child, port } = await startListening(
+      0,
+      [script('backend'), String(latencyMs)],
+      {},
+      'backend',
+    );
+    return new BackendProcess(port, child);
+  }
+
+  /** What a service is given to reach this backend. */
+  get env(): Record<string, string> {
+    return { OBSWEAVE_LOAD_BACKEND: String(this.port) };
+  }
+
+  stop(): void {
+    this.child.removeAllListeners('exit');
+    this.child.kill();
+  }
 }
 
 /** One copy of the service in its own process, on 127.0.0.1 and an ephemeral port. */
@@ -60,25 +121,10 @@ export class ServiceProcess {
     correlation = 'default',
     env: Record<string, string> = {},
   ): Promise<ServiceProcess> {
-    const args = [...nodeArgs, serviceScript(), shape, mode, correlation];
-    const options = {
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'] as ('ignore' | 'pipe' | 'inherit' | 'ipc')[],
-      env: { ...process.env, ...env },
-    };
-    const child = HAS_TASKSET
-      ? spawn('taskset', ['-c', '1', process.execPath, ...args], options)
-      : spawn(process.execPath, args, options);
-    return new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const nl = out.indexOf('\n');
-        if (nl >= 0)
-          resolve(new ServiceProcess(label, mode, JSON.parse(out.slice(0, nl)).port, child));
-      });
-      child.on('error', reject);
-      child.on('exit', (code) => reject(new Error(`${label} exited with ${code}`)));
-    });
+    const args = [...nodeArgs, script('service'), shape, mode, correlation];
+    return startListening(1, args, env, label).then(
+      ({ child, port }) => new ServiceProcess(label, mode, port, child),
+    );
   }
 
   /** The service's own CPU time so far, user + system, in µs. */

@@ -12,8 +12,7 @@
  * `{"port":…}` once listening; answers `cpu` messages with its CPU time and exits on `exit`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import type * as Obsweave from 'obsweave';
 
 const {
@@ -44,23 +43,59 @@ class JobView {
   }
 }
 
-// Realistic shape: three awaited calls of ~1 ms each, as a database, storage and a queue are.
+/**
+ * The realistic shape's client of its backend (`backend.ts`, port in `OBSWEAVE_LOAD_BACKEND`):
+ * one connection, requests pipelined, replies in order, as a Redis client works.
+ */
+class BackendClient {
+  private socket: Socket | undefined;
+  private readonly waiting: ((reply: string) => void)[] = [];
+  private partial = '';
+
+  call(request: string): Promise<string> {
+    const socket = (this.socket ??= this.open());
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      socket.write(`${request}\n`);
+    });
+  }
+
+  private open(): Socket {
+    const socket = connect(Number(process.env.OBSWEAVE_LOAD_BACKEND), '127.0.0.1');
+    socket.setNoDelay(true);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const text = this.partial + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        this.waiting.shift()?.(text.slice(start, nl));
+        start = nl + 1;
+      }
+      this.partial = text.slice(start);
+    });
+    return socket;
+  }
+}
+const backend = new BackendClient();
+
+// Realistic shape: three awaited calls of ~1 ms each over a socket, as a database, storage and
+// a queue are.
 class JobStore {
   async insert(job: { name?: unknown }): Promise<string> {
-    await sleep(1);
-    return `job-${String(job.name).length}`;
+    const reply = await backend.call(`insert ${String(job.name).length}`);
+    return `job-${reply.length}`;
   }
 }
 class UploadStorage {
   async presign(id: string): Promise<string> {
-    await sleep(1);
+    await backend.call(`presign ${id}`);
     return `https://storage.local/${id}`;
   }
 }
 class WorkQueue {
   async enqueue(id: string): Promise<number> {
-    await sleep(1);
-    return id.length;
+    const reply = await backend.call(`enqueue ${id}`);
+    return reply.length;
   }
 }
 class Intake {

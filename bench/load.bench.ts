@@ -10,9 +10,9 @@
  * 20 and 22), then `'context'`, `'request'` and `false` where they differ from the defaults,
  * so that each line runs three instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of
  * `default`, `context`, `request`, `false`, each optionally with the parts it instruments,
- * `false@decorators`) runs others. `OBSWEAVE_LOAD_BASELINE=<path of a
- * built package>` adds one more copy, with the defaults, against that build: a change and
- * what it was before, in one run.
+ * `false@decorators`) runs others. `OBSWEAVE_LOAD_BASELINE=<path of a built package>` (or a
+ * comma list of them) adds one more copy per build, with the defaults: a change and what it
+ * was before, in one run.
  *
  * Two figures per round: throughput, which is what the reader wants but moves with whatever
  * else the shared machine runs; and the service's own CPU time per request (from
@@ -29,6 +29,7 @@
  * the throughput ratio approaches the CPU ratio again.
  */
 import { appendFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { machine, machineLine, median, writeResults } from './harness';
 import { REQUEST } from './load/requests';
 import {
@@ -96,7 +97,9 @@ interface Variant {
  * side by side, to see where the cost goes.
  */
 function variants(): Variant[] {
-  const asked = (process.env.OBSWEAVE_LOAD_MODES ?? 'default,context,request,false').split(',');
+  const asked = (process.env.OBSWEAVE_LOAD_MODES ?? 'default,context,request,false')
+    .split(',')
+    .filter(Boolean);
   const byDefault = resolveCorrelationMode(undefined);
   const out: Variant[] = [];
   for (const entry of asked) {
@@ -110,12 +113,11 @@ function variants(): Variant[] {
       continue; // the same process twice
     else out.push({ name: `${m === 'false' ? 'false' : `'${m}'`}${of}`, correlation: m, env });
   }
-  const baseline = process.env.OBSWEAVE_LOAD_BASELINE;
-  if (baseline !== undefined) {
+  for (const build of (process.env.OBSWEAVE_LOAD_BASELINE ?? '').split(',').filter(Boolean)) {
     out.push({
-      name: 'defaults, baseline build',
+      name: `defaults, build ${basename(build)}`,
       correlation: 'default',
-      env: { OBSWEAVE_LOAD_PACKAGE: baseline },
+      env: { OBSWEAVE_LOAD_PACKAGE: build },
     });
   }
   return out;

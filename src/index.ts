@@ -68,6 +68,7 @@ export type { Span, SpanAttributes, Tracer } from './tracing/tracer';
 // Correlation ids
 export { correlationId, runWithCorrelationId } from './context/correlation';
 export type { CorrelationMode } from './context/correlation-mode';
+export type { CorrelationEcho } from './http/correlate';
 
 // HTTP
 export { httpMetrics } from './http/middleware';

@@ -1,16 +1,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setCorrelationSource } from '../core/exemplars';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
-import { requestCorrelationId } from './request-correlation';
+import { requestCorrelationId, type CorrelatedState } from './request-correlation';
+
+/**
+ * What carries a correlation id: the id itself (`runWithCorrelationId`), or a request's state,
+ * which makes its id only when something first asks for it.
+ */
+export type CorrelationCarrier = string | CorrelatedState;
 
 // Created on first use: on Node 20 and 22 an AsyncLocalStorage turns on promise hooks for the
 // whole process, a cost that a service which never asks for the async context should not pay.
-let store: AsyncLocalStorage<string> | undefined;
+let store: AsyncLocalStorage<CorrelationCarrier> | undefined;
 
-// Request mode's only carrier: the id of the request whose middleware is running right now,
-// set around its synchronous `next()` and restored after. Code that runs synchronously inside
-// it sees what an async context would show; anything later sees nothing, never another id.
-let syncId: string | undefined;
+// Request mode's only carrier: the request whose middleware is running right now, set around
+// its synchronous `next()` and restored after. Code that runs synchronously inside it sees
+// what an async context would show; anything later sees nothing, never another request's id.
+let syncId: CorrelationCarrier | undefined;
 
 // Installed by a tracer adapter whose context carries a span's correlation id
 // (`obsweave/otel`): request mode's id then follows a span that has it through its awaits.
@@ -31,10 +37,11 @@ export function activeCorrelationId(): string | undefined {
 function current(): string | undefined {
   const s = store;
   if (s !== undefined) {
-    const id = s.getStore();
-    if (id !== undefined) return id;
+    const c = s.getStore();
+    if (c !== undefined) return typeof c === 'string' ? c : c.correlate();
   }
-  if (syncId !== undefined) return syncId;
+  const c = syncId;
+  if (c !== undefined) return typeof c === 'string' ? c : c.correlate();
   return fallback === undefined ? undefined : fromFallback(fallback);
 }
 
@@ -89,25 +96,30 @@ function hint(registry: MetricsRegistry): void {
 
 /** Runs `fn` with `id` as the correlation id of everything it reaches, sync or async. */
 export function runWithCorrelationId<T>(id: string, fn: () => T): T {
-  return (store ??= new AsyncLocalStorage<string>()).run(id, fn);
+  return runInContext(id, fn);
+}
+
+/** `runWithCorrelationId` for a carrier: context mode's middleware around its `next()`. */
+export function runInContext<T>(carrier: CorrelationCarrier, fn: () => T): T {
+  return (store ??= new AsyncLocalStorage<CorrelationCarrier>()).run(carrier, fn);
 }
 
 /**
- * Makes `id` the correlation id for the rest of the current synchronous execution and all
- * it schedules. For callers with no continuation to wrap, such as a plain `node:http` handler
- * that calls the middleware first and then goes on in the same function.
+ * Makes `carrier` the correlation id's for the rest of the current synchronous execution and
+ * all it schedules. For callers with no continuation to wrap, such as a plain `node:http`
+ * handler that calls the middleware first and then goes on in the same function.
  */
-export function enterCorrelationId(id: string): void {
-  (store ??= new AsyncLocalStorage<string>()).enterWith(id);
+export function enterContext(carrier: CorrelationCarrier): void {
+  (store ??= new AsyncLocalStorage<CorrelationCarrier>()).enterWith(carrier);
 }
 
 /**
- * Runs `fn` with `id` seen by code that runs synchronously inside it, without any async
- * context: request mode's middleware around its `next()`.
+ * Runs `fn` with `carrier`'s id seen by code that runs synchronously inside it, without any
+ * async context: request mode's middleware around its `next()`.
  */
-export function runInRequest(id: string, fn: () => void): void {
+export function runInRequest(carrier: CorrelationCarrier, fn: () => void): void {
   const prev = syncId;
-  syncId = id;
+  syncId = carrier;
   try {
     fn();
   } finally {

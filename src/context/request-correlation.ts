@@ -7,8 +7,11 @@ export const REQUEST_STATE: unique symbol = Symbol('obsweave.http.state');
 
 /** The part of the per-request state this layer reads. */
 export interface CorrelatedState {
-  /** The request's correlation id, once read or made; `undefined` while correlation is off. */
-  correlationId: string | undefined;
+  /**
+   * The request's correlation id: the one it brought, else one made on this first call (and
+   * echoed while the response has not started). `undefined` while correlation is off.
+   */
+  correlate(): string | undefined;
 }
 
 type Carrier = { [REQUEST_STATE]?: CorrelatedState; raw?: unknown };
@@ -21,10 +24,10 @@ export function requestCorrelationId(req: unknown): string | undefined {
   if (req === null || typeof req !== 'object') return undefined;
   try {
     const state = (req as Carrier)[REQUEST_STATE];
-    if (state !== undefined) return state.correlationId;
+    if (state !== undefined) return state.correlate();
     const raw = (req as Carrier).raw;
     if (raw === null || typeof raw !== 'object') return undefined;
-    return (raw as Carrier)[REQUEST_STATE]?.correlationId;
+    return (raw as Carrier)[REQUEST_STATE]?.correlate();
   } catch {
     return undefined; // a hostile getter or proxy among a call's arguments
   }

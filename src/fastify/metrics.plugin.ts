@@ -4,9 +4,9 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
-import { requestCorrelationId } from '../context/request-correlation';
 import { Correlator } from '../http/correlate';
 import type { HttpMetricsOptions } from '../http/middleware';
+import { requestState, type RequestState } from '../http/request-lifecycle';
 import { RequestMeter, type HttpRouteOptions, type HttpRequestHooks } from '../http/request-meter';
 import { addMetricsRoutes, servePath, type FastifyServeOptions } from './metrics-route';
 
@@ -49,9 +49,20 @@ export function fastifyMetrics(
 
 function register(
   fastify: FastifyInstance,
-  { correlation = 'auto', correlationHeader, serve, ...routeOptions }: FastifyMetricsOptions,
+  {
+    correlation = 'auto',
+    correlationHeader,
+    correlationEcho,
+    serve,
+    ...routeOptions
+  }: FastifyMetricsOptions,
 ): void {
-  const correlator = new Correlator(correlation, correlationHeader, routeOptions.registry);
+  const correlator = new Correlator(
+    correlation,
+    correlationHeader,
+    correlationEcho,
+    routeOptions.registry,
+  );
   const path = servePath(serve);
   if (path !== undefined && routeOptions.ignore === undefined) {
     routeOptions.ignore = (p) => p === path || p.startsWith(`${path}/`);
@@ -66,10 +77,10 @@ function register(
       next: HookHandlerDoneFunction,
     ) {
       const raw = request.raw;
-      let id: string | undefined;
+      let state: RequestState | undefined;
       try {
         // The route is known once routed; a 404 has none and falls back to templates or the path.
-        const state = meter.begin(
+        state = meter.begin(
           raw,
           raw.url ?? '/',
           request.routeOptions?.url,
@@ -78,12 +89,9 @@ function register(
           request,
           reply,
         );
-        if (state !== undefined && correlator.on) {
-          id = correlator.idOf(state, raw);
-          reply.header(correlator.echoName, id);
-        }
+        if (state !== undefined && correlator.on) correlator.attach(state, raw, reply.raw);
       } catch {}
-      correlator.run(id, next);
+      correlator.run(state, next);
     },
   );
 
@@ -97,7 +105,7 @@ function register(
         _reply: FastifyReply,
         next: HookHandlerDoneFunction,
       ) {
-        correlator.run(requestCorrelationId(request.raw), next);
+        correlator.run(requestState(request.raw), next);
       },
     );
   }

@@ -1,45 +1,96 @@
-import type { IncomingMessage } from 'node:http';
-import { noteContextOff, runInRequest, runWithCorrelationId } from '../context/correlation';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { noteContextOff, runInContext, runInRequest } from '../context/correlation';
 import { resolveCorrelationMode, type ResolvedCorrelationMode } from '../context/correlation-mode';
 import type { MetricsRegistry } from '../core/metrics-registry';
-import { correlationNames, readCorrelationId } from './correlation-header';
-import type { RequestState } from './request-lifecycle';
+import { correlationNames, readIncomingId } from './correlation-header';
+import type { CorrelationMaker, RequestState } from './request-lifecycle';
+
+/**
+ * When a request's correlation id goes on its response:
+ * - `'on-demand'` (default): when the request brought one (or one that had to be replaced),
+ *   else once something asks for it (`correlationId()`, a span, an exemplar) before the
+ *   response has started. A request nothing asks about makes no id and writes no header.
+ * - `'always'`: every response; the id is made when the request arrives.
+ */
+export type CorrelationEcho = 'on-demand' | 'always';
+
+function resolveEcho(echo: unknown): boolean {
+  if (echo === undefined || echo === 'on-demand') return false;
+  if (echo === 'always') return true;
+  throw new TypeError(
+    `obsweave: correlationEcho must be 'on-demand' or 'always', got ${typeof echo === 'string' ? JSON.stringify(echo.slice(0, 40)) : typeof echo}`,
+  );
+}
 
 /**
  * How a host (the middleware, the Fastify plugin) correlates its requests, settled once when it
- * is made: the mode, the header names read, the one echoed.
+ * is made: the mode, the header names read, the one echoed, when it is echoed.
  */
-export class Correlator {
+export class Correlator implements CorrelationMaker {
   readonly mode: ResolvedCorrelationMode;
   /** Any correlation at all (`correlation` is not `false`). */
   readonly on: boolean;
   /** The header names read, in order; the first is echoed. */
   readonly names: readonly string[];
   readonly echoName: string;
+  private readonly eager: boolean;
 
-  /** Throws an `obsweave:` error for an option that is no mode. */
-  constructor(correlation: unknown, header: string | undefined, registry?: MetricsRegistry) {
+  /** Throws an `obsweave:` error for an option that is no mode, or no echo. */
+  constructor(
+    correlation: unknown,
+    header: string | undefined,
+    echo: unknown,
+    registry?: MetricsRegistry,
+  ) {
     this.mode = resolveCorrelationMode(correlation);
     this.on = this.mode !== false;
     this.names = correlationNames(header);
     this.echoName = this.names[0];
+    this.eager = resolveEcho(echo);
     if (this.mode !== 'context') noteContextOff(registry);
   }
 
   /**
-   * The request's correlation id, kept on its state: read from the headers or made on first
-   * call, the same on later ones (a second middleware on one request gives the id the first gave).
+   * Gives a request's state its correlation: the id the request brought, echoed; else, with
+   * `'always'`, a new one, echoed; else the means to make one on first need. A request already
+   * correlated (a second middleware) keeps what it has.
    */
-  idOf(state: RequestState, req: IncomingMessage): string {
-    let id = state.correlationId;
-    if (id === undefined) state.correlationId = id = readCorrelationId(req, this.names);
+  attach(state: RequestState, req: IncomingMessage, res: ServerResponse | undefined): void {
+    if (state.correlationId !== undefined || state.maker !== undefined) return;
+    const incoming = readIncomingId(req, this.names);
+    if (incoming === undefined && !this.eager) {
+      state.maker = this;
+      state.echoTo = res;
+      return;
+    }
+    // `null`: an id came that may not be echoed; its caller is told the one that replaces it.
+    const id = (state.correlationId = incoming ?? randomUUID());
+    if (res !== undefined) this.echo(res, id);
+  }
+
+  /** The id of a request that brought none, made when first asked for, echoed if still possible. */
+  make(state: RequestState): string {
+    const id = (state.correlationId = randomUUID());
+    const res = state.echoTo;
+    state.maker = undefined;
+    state.echoTo = undefined;
+    if (res !== undefined) this.echo(res, id);
     return id;
   }
 
-  /** Runs `next` with `id` as its correlation id, as the mode carries it; without one, plainly. */
-  run(id: string | undefined, next: () => void): void {
-    if (id === undefined) next();
-    else if (this.mode === 'context') runWithCorrelationId(id, next);
-    else runInRequest(id, next);
+  /** Runs `next` with the request's correlation, as the mode carries it; without one, plainly. */
+  run(state: RequestState | undefined, next: () => void): void {
+    if (state === undefined || !this.on) next();
+    else if (this.mode === 'context') runInContext(state, next);
+    else runInRequest(state, next);
+  }
+
+  private echo(res: ServerResponse, id: string): void {
+    try {
+      if (!res.headersSent) res.setHeader(this.echoName, id);
+    } catch {
+      // a response some other code has broken: the id stays on the request and in the context
+    }
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { redact } from '../core/redact';
 
@@ -29,9 +28,11 @@ export function acceptableCorrelationId(v: string): boolean {
   return redact(v) === v;
 }
 
-function pick(value: string | string[] | undefined): string | undefined {
+/** `null` for a value that is there but may not be taken. */
+function pick(value: string | string[] | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
   const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' && acceptableCorrelationId(v) ? v : undefined;
+  return typeof v === 'string' && acceptableCorrelationId(v) ? v : null;
 }
 
 /** What a correlation id is read from: a Node request. */
@@ -41,29 +42,33 @@ export interface CorrelationSource {
 }
 
 /**
- * The request's correlation id: the first of `names` carrying an acceptable id, else a new
- * UUID. A malformed or credential-like one is replaced rather than echoed, so a client cannot
- * inject headers, plant an unbounded value in logs, or have a secret copied into traces. Read
- * from `rawHeaders` where there are any: Node builds `req.headers` on first access, work a
- * handler that never reads headers should not pay.
+ * The correlation id the request brought: the first of `names` carrying an acceptable id;
+ * `null` when one of them is there but none is acceptable (malformed or credential-like: it is
+ * replaced, so a client cannot inject headers, plant an unbounded value in logs, or have a
+ * secret copied into traces); `undefined` when there is none. Read from `rawHeaders` where
+ * there are any: Node builds `req.headers` on first access, work a handler that never reads
+ * headers should not pay.
  */
-export function readCorrelationId(
+export function readIncomingId(
   req: CorrelationSource | undefined,
   names: readonly string[] = CORRELATION_HEADERS,
-): string {
+): string | null | undefined {
+  let found: null | undefined;
   const raw = req?.rawHeaders;
   if (Array.isArray(raw)) {
     for (let i = 0; i < names.length; i++) {
       const id = pick(rawHeader(raw, names[i]));
-      if (id !== undefined) return id;
+      if (id) return id;
+      if (id === null) found = null;
     }
   } else if (req?.headers !== undefined && req.headers !== null) {
     for (let i = 0; i < names.length; i++) {
       const id = pick(req.headers[names[i]]);
-      if (id !== undefined) return id;
+      if (id) return id;
+      if (id === null) found = null;
     }
   }
-  return randomUUID();
+  return found;
 }
 
 /** The first value of header `name` (lower case) in Node's `[name, value, ...]` list. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { enterCorrelationId } from '../context/correlation';
+import { enterContext } from '../context/correlation';
 import type { CorrelationMode } from '../context/correlation-mode';
-import { Correlator } from './correlate';
+import { Correlator, type CorrelationEcho } from './correlate';
+import type { RequestState } from './request-lifecycle';
 import { RequestMeter, type HttpRouteOptions } from './request-meter';
 
 /**
@@ -30,6 +31,16 @@ export interface HttpMetricsOptions<
   correlation?: CorrelationMode | boolean;
   /** The one header read and echoed. Default: read `x-correlation-id`, then `x-request-id`; echo `x-correlation-id`. */
   correlationHeader?: string;
+  /**
+   * When the id goes on the response:
+   * - `'on-demand'` (default): when the request brought one (a malformed or credential-like
+   *   one is replaced, and the replacement echoed), else once something asks for the id
+   *   (`correlationId()`, a span, an exemplar) before the response has started. A request
+   *   nothing asks about costs no id and no header: a UUID and a validated header are most of
+   *   correlation's cost per request.
+   * - `'always'`: on every response; the id is made when the request arrives.
+   */
+  correlationEcho?: CorrelationEcho;
 }
 
 export type HttpMetricsMiddleware<
@@ -51,24 +62,27 @@ export function httpMetrics<
 >({
   correlation = 'auto',
   correlationHeader,
+  correlationEcho,
   ...routeOptions
 }: HttpMetricsOptions<Req, Res> = {}): HttpMetricsMiddleware<Req, Res> {
-  const correlator = new Correlator(correlation, correlationHeader, routeOptions.registry);
+  const correlator = new Correlator(
+    correlation,
+    correlationHeader,
+    correlationEcho,
+    routeOptions.registry,
+  );
   const meter = new RequestMeter(routeOptions as HttpRouteOptions<unknown, unknown>);
 
   return function httpMetricsMiddleware(req, res, next) {
-    let id: string | undefined;
+    let state: RequestState | undefined;
     try {
       const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      const state = meter.begin(req, url, undefined, correlator.on, res);
-      if (state !== undefined && correlator.on) {
-        id = correlator.idOf(state, req);
-        if (!res.headersSent) res.setHeader(correlator.echoName, id);
-      }
+      state = meter.begin(req, url, undefined, correlator.on, res);
+      if (state !== undefined && correlator.on) correlator.attach(state, req, res);
     } catch {
       // A throwing `ignore` or a hostile request: the host's request goes on unmeasured.
     }
-    if (next !== undefined) correlator.run(id, next);
-    else if (id !== undefined && correlator.mode === 'context') enterCorrelationId(id);
+    if (next !== undefined) correlator.run(state, next);
+    else if (state !== undefined && correlator.mode === 'context') enterContext(state);
   };
 }

@@ -9,14 +9,23 @@ export interface RequestSink {
   complete(req: IncomingMessage, state: RequestState, outcome: HttpOutcome): void;
 }
 
+/** Makes a request's correlation id when it is first asked for (`http/correlate.ts`). */
+export interface CorrelationMaker {
+  make(state: RequestState): string;
+}
+
 /** What is kept per request: one small object on the request itself, no closure. */
 export class RequestState implements CorrelatedState {
   /** Set once the request was recorded, so a finish and a close never both count. */
   done = false;
   /** A route template known up front (a framework's router); else resolved at the end. */
   route: string | undefined = undefined;
-  /** Read by `correlationId(req)` and the decorators in every correlation mode. */
+  /** The correlation id once known: the one the request brought, or one made on first need. */
   correlationId: string | undefined = undefined;
+  /** Set while correlation is on and no id is known yet: makes it when first asked for. */
+  maker: CorrelationMaker | undefined = undefined;
+  /** Where the maker echoes the id it makes. */
+  echoTo: ServerResponse | undefined = undefined;
 
   constructor(
     readonly sink: RequestSink,
@@ -25,6 +34,12 @@ export class RequestState implements CorrelatedState {
     /** The URL as it arrived, before any router rewrote `req.url`. */
     readonly url: string,
   ) {}
+
+  /** Read by `correlationId(req)`, the async context and the decorators, in every mode. */
+  correlate(): string | undefined {
+    const id = this.correlationId;
+    return id !== undefined || this.maker === undefined ? id : this.maker.make(this);
+  }
 }
 
 // Symbols, not a WeakMap: a property load is the cheapest per-request lookup there is. The

@@ -1,5 +1,6 @@
 import test from 'ava';
 import Fastify from 'fastify';
+import type { AddressInfo } from 'node:net';
 import { MetricsRegistry } from '../../src';
 import { createMetricsHandler } from '../../src/controller/metrics-handler';
 import { correlationId, type CorrelationMode } from '../../src';
@@ -105,4 +106,26 @@ test('Fastify: an aborted request counts once as aborted', async (t) => {
   await watches.get(base)!.responsesClosed();
   t.is(counter(registry, `${REQS}method=GET,route=/slow,code_class=aborted`), 1);
   t.is(total(registry, REQS), 1);
+});
+
+test("Fastify: 'on-demand' echo by default, 'always' on request", async (t) => {
+  for (const correlationEcho of [undefined, 'always'] as const) {
+    const app = Fastify();
+    t.teardown(() => app.close());
+    await app.register(fastifyMetrics, { registry: new MetricsRegistry(), correlationEcho });
+    app.get('/quiet', async () => 'quiet');
+    app.get('/asks', async (req) => correlationId(req));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const quiet = await fetch(`${base}/quiet`);
+    const asks = await fetch(`${base}/asks`);
+    const made = asks.headers.get('x-correlation-id');
+    t.regex(made ?? '', /^[0-9a-f-]{36}$/);
+    t.is(await asks.text(), made, 'the id read is the one echoed');
+    if (correlationEcho === 'always')
+      t.regex(quiet.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
+    else t.is(quiet.headers.get('x-correlation-id'), null, 'nothing asked for it');
+    const brought = await fetch(`${base}/quiet`, { headers: { 'x-correlation-id': 'f-1' } });
+    t.is(brought.headers.get('x-correlation-id'), 'f-1');
+  }
 });

@@ -7,10 +7,12 @@
  * it. `/metrics` of each instrumented service is scraped every second of its rounds.
  *
  * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
- * 20 and 22), then `'context'`, `'request'` and `false` where they differ from the defaults,
- * so that each line runs three instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of
- * `default`, `context`, `request`, `false`, each optionally with the parts it instruments,
- * `false@decorators`) runs others. `OBSWEAVE_LOAD_BASELINE=<path of a built package>` (or a
+ * 20 and 22), the defaults with `correlationEcho: 'always'`, then `'context'`, `'request'` and
+ * `false` where they differ from the defaults, and the HTTP middleware alone with its defaults
+ * (no decorators, no sampler: what the overhead issue measured), so that each line runs five
+ * instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of `default`, `always`, `context`,
+ * `request`, `false`, each optionally with the parts it instruments, `false@decorators`) runs
+ * others. `OBSWEAVE_LOAD_BASELINE=<path of a built package>` (or a
  * comma list of them) adds one more copy per build, with the defaults: a change and what it
  * was before, in one run.
  *
@@ -88,16 +90,22 @@ const ONLY = process.env.LOAD_CASES?.split(',');
 interface Variant {
   name: string;
   correlation: string;
+  /** The parts instrumented, `http+correlation`, when not all. */
+  parts?: string;
   env?: Record<string, string>;
 }
 
 /**
  * The instrumented copies `OBSWEAVE_LOAD_MODES` asks for. An entry is a mode, or a mode and the
  * parts instrumented, `false@decorators` or `default@http+correlation`: the parts of one run
- * side by side, to see where the cost goes.
+ * side by side, to see where the cost goes. `always` is the defaults with
+ * `correlationEcho: 'always'`.
  */
 function variants(): Variant[] {
-  const asked = (process.env.OBSWEAVE_LOAD_MODES ?? 'default,context,request,false')
+  const asked = (
+    process.env.OBSWEAVE_LOAD_MODES ??
+    'default,always,context,request,false,default@http+correlation'
+  )
     .split(',')
     .filter(Boolean);
   const byDefault = resolveCorrelationMode(undefined);
@@ -107,11 +115,15 @@ function variants(): Variant[] {
     const env =
       parts === undefined ? undefined : { OBSWEAVE_LOAD_PARTS: parts.replace(/\+/g, ',') };
     const of = parts === undefined ? '' : `, ${parts} only`;
-    if (m === 'default')
-      out.push({ name: `defaults (${byDefault})${of}`, correlation: 'default', env });
+    if (m === 'always') {
+      const echo = { ...env, OBSWEAVE_LOAD_ECHO: 'always' };
+      out.push({ name: `defaults, echo 'always'${of}`, correlation: 'default', env: echo });
+    } else if (m === 'default')
+      out.push({ name: `defaults (${byDefault})${of}`, correlation: 'default', env, parts });
     else if (parts === undefined && asked.includes('default') && m === String(byDefault))
       continue; // the same process twice
-    else out.push({ name: `${m === 'false' ? 'false' : `'${m}'`}${of}`, correlation: m, env });
+    else
+      out.push({ name: `${m === 'false' ? 'false' : `'${m}'`}${of}`, correlation: m, env, parts });
   }
   for (const build of (process.env.OBSWEAVE_LOAD_BASELINE ?? '').split(',').filter(Boolean)) {
     out.push({
@@ -169,6 +181,7 @@ async function round(s: ServiceProcess, c: Case): Promise<Round> {
 interface VariantResult {
   name: string;
   correlation: string;
+  parts: string | undefined;
   /** Every part instrumented, with this build: what the verdicts are taken from. */
   whole: boolean;
   rounds: Round[];
@@ -244,6 +257,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
         return {
           name: v.name,
           correlation: v.correlation,
+          parts: v.parts,
           whole: v.env === undefined,
           rounds: rs,
           throughput: paired(rs, thr),
@@ -310,6 +324,16 @@ function verdicts(results: readonly CaseResult[]): string[] {
       out.push(
         `${r.case.name}: defaults / bare CPU per request ${ratio.toFixed(3)}x (target <= ${r.case.cpuTarget}x, A/A ${(1 / r.aa.cpuEfficiency).toFixed(3)}x) ${ok ? 'ok' : 'MISSED'}`,
       );
+      // The same target on what the overhead issue measured: the HTTP middleware alone.
+      const alone = r.variants.find(
+        (v) => v.correlation === 'default' && v.parts === 'http+correlation',
+      );
+      if (alone !== undefined) {
+        const a = 1 / alone.cpuEfficiency;
+        out.push(
+          `${r.case.name}: httpMetrics() alone / bare CPU per request ${a.toFixed(3)}x (target <= ${r.case.cpuTarget}x) ${a <= r.case.cpuTarget ? 'ok' : 'MISSED'}`,
+        );
+      }
     }
     const ctx =
       whole.find((v) => v.correlation === 'context') ??

@@ -7,7 +7,8 @@
  * `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of `http`,
  * `correlation`, `decorators`, `sampler`; default all) instruments only some, to attribute a
  * cost; `context` alone runs each request under `runWithCorrelationId` with a fixed id and no
- * middleware: the AsyncLocalStorage without the header work. `OBSWEAVE_LOAD_PACKAGE` loads
+ * middleware: the AsyncLocalStorage without the header work. `OBSWEAVE_LOAD_ECHO=always` passes
+ * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_PACKAGE` loads
  * another build of the package (a path), to compare two builds in one run. Prints
  * `{"port":…}` once listening; answers `cpu` messages with its CPU time and exits on `exit`.
  */
@@ -168,7 +169,11 @@ const correlation: Obsweave.CorrelationMode | undefined = !has('correlation')
     : correlationArg === 'false'
       ? false
       : (correlationArg as Obsweave.CorrelationMode);
-const mw = httpMetrics(correlation === undefined ? {} : { correlation });
+const correlationEcho = process.env.OBSWEAVE_LOAD_ECHO as Obsweave.CorrelationEcho | undefined;
+const mw = httpMetrics({
+  ...(correlation === undefined ? {} : { correlation }),
+  ...(correlationEcho === undefined ? {} : { correlationEcho }),
+});
 const measured = has('http');
 const contextOnly = has('context');
 

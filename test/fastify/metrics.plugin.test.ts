@@ -121,7 +121,7 @@ test("Fastify: 'on-demand' echo by default, 'always' on request", async (t) => {
     const asks = await fetch(`${base}/asks`);
     const made = asks.headers.get('x-correlation-id');
     t.regex(made ?? '', /^[0-9a-f-]{36}$/);
-    t.is(await asks.text(), made, 'the id read is the one echoed');
+    t.is(await asks.text(), String(made), 'the id read is the one echoed');
     if (correlationEcho === 'always')
       t.regex(quiet.headers.get('x-correlation-id') ?? '', /^[0-9a-f-]{36}$/);
     else t.is(quiet.headers.get('x-correlation-id'), null, 'nothing asked for it');

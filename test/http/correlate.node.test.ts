@@ -46,7 +46,7 @@ for (const correlation of ['context', 'request'] as const) {
     const asks = await fetch(`${base}/asks`);
     const made = asks.headers.get(HEADER);
     t.regex(made ?? '', UUID);
-    t.is(await asks.text(), made, 'the id read is the id echoed');
+    t.is(await asks.text(), String(made), 'the id read is the id echoed');
 
     const sent = await fetch(`${base}/late`);
     t.is(sent.headers.get(HEADER), null, 'asked only after the response started');

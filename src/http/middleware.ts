@@ -14,8 +14,9 @@ export interface HttpMetricsOptions<
   Res extends ServerResponse = ServerResponse,
 > extends HttpRouteOptions<Req, Res> {
   /**
-   * Correlation ids: read from the request's header or made, echoed on the response, returned
-   * by `correlationId(req)` and put on spans and exemplars.
+   * Correlation ids: read from the request's header or made when first asked for, echoed on
+   * the response as `correlationEcho` says, returned by `correlationId(req)` and put on spans
+   * and exemplars.
    * - `'auto'` (default): `'context'` on Node >= 24, where the async context runs without
    *   async hooks; `'request'` on Node 20 and 22.
    * - `'context'`: `correlationId()` also works anywhere in the request's async context, after

@@ -1,3 +1,5 @@
+import { describe } from '../core/metric';
+
 /**
  * How a request's correlation id is carried:
  * - `'context'`: in an async context, so `correlationId()` finds it after any `await`, in
@@ -47,8 +49,4 @@ export function resolveCorrelationMode(option: unknown): ResolvedCorrelationMode
   throw new TypeError(
     `obsweave: correlation must be 'auto', 'context', 'request' or false, got ${describe(option)}`,
   );
-}
-
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v;
 }

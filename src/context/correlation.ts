@@ -105,9 +105,9 @@ export function runInContext<T>(carrier: CorrelationCarrier, fn: () => T): T {
 }
 
 /**
- * Makes `carrier` the correlation id's for the rest of the current synchronous execution and
- * all it schedules. For callers with no continuation to wrap, such as a plain `node:http`
- * handler that calls the middleware first and then goes on in the same function.
+ * Makes `carrier` the source of the correlation id for the rest of the current synchronous
+ * execution and all it schedules. For callers with no continuation to wrap, such as a plain
+ * `node:http` handler that calls the middleware first and then goes on in the same function.
  */
 export function enterContext(carrier: CorrelationCarrier): void {
   (store ??= new AsyncLocalStorage<CorrelationCarrier>()).enterWith(carrier);

@@ -1,3 +1,4 @@
+import { describe } from '../core/metric';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 
 /** Options every decorator and functional twin takes. */
@@ -35,8 +36,4 @@ export function nonEmptyString(decorator: string, what: string, v: unknown): str
     );
   }
   return v;
-}
-
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : v === null ? 'null' : typeof v;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteContextOff, runInContext, runInRequest } from '../context/correlation';
 import { resolveCorrelationMode, type ResolvedCorrelationMode } from '../context/correlation-mode';
+import { describe } from '../core/metric';
 import type { MetricsRegistry } from '../core/metrics-registry';
 import { correlationNames, readIncomingId } from './correlation-header';
 import type { CorrelationMaker, RequestState } from './request-lifecycle';
@@ -19,7 +20,7 @@ function resolveEcho(echo: unknown): boolean {
   if (echo === undefined || echo === 'on-demand') return false;
   if (echo === 'always') return true;
   throw new TypeError(
-    `obsweave: correlationEcho must be 'on-demand' or 'always', got ${typeof echo === 'string' ? JSON.stringify(echo.slice(0, 40)) : typeof echo}`,
+    `obsweave: correlationEcho must be 'on-demand' or 'always', got ${describe(echo)}`,
   );
 }
 
@@ -56,7 +57,7 @@ export class Correlator implements CorrelationMaker {
    * `'always'`, a new one, echoed; else the means to make one on first need. A request already
    * correlated (a second middleware) keeps what it has.
    */
-  attach(state: RequestState, req: IncomingMessage, res: ServerResponse | undefined): void {
+  attach(state: RequestState, req: IncomingMessage, res: ServerResponse): void {
     if (state.correlationId !== undefined || state.maker !== undefined) return;
     const incoming = readIncomingId(req, this.names);
     if (incoming === undefined && !this.eager) {
@@ -65,8 +66,7 @@ export class Correlator implements CorrelationMaker {
       return;
     }
     // `null`: an id came that may not be echoed; its caller is told the one that replaces it.
-    const id = (state.correlationId = incoming ?? randomUUID());
-    if (res !== undefined) this.echo(res, id);
+    this.echo(res, (state.correlationId = incoming ?? randomUUID()));
   }
 
   /** The id of a request that brought none, made when first asked for, echoed if still possible. */

@@ -112,12 +112,21 @@ function readPage(w: WatchedPage): Promise<PageState> {
   });
 }
 
+function holds(check: (s: PageState) => boolean, s: PageState): boolean {
+  try {
+    return check(s);
+  } catch {
+    return false;
+  }
+}
+
 async function until(w: WatchedPage, check: (s: PageState) => boolean, what: string, ms = 30_000) {
   const end = Date.now() + ms;
   let last: PageState | undefined;
   while (Date.now() < end) {
     last = await readPage(w);
-    if (check(last)) return last;
+    // A page caught between two renders may lack a figure the check reads: not there yet.
+    if (holds(check, last)) return last;
     await w.page.waitForTimeout(250);
   }
   throw new Error(`timed out waiting for ${what}; the page shows ${JSON.stringify(last)}`);

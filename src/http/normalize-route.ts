@@ -51,7 +51,15 @@ function isIdSegment(path: string, from: number, to: number): boolean {
     else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++;
     else if (c === 45) dashes++;
   }
-  if (digits === len) return true;
+  return isIdentifier(len, digits, hex, dashes);
+}
+
+/**
+ * Is a segment of `len` characters an identifier, given how many of them are `digits`, other
+ * `hex` digits (a-f, A-F) and `dashes`?
+ */
+export function isIdentifier(len: number, digits: number, hex: number, dashes: number): boolean {
+  if (len >= LONG_SEGMENT || digits === len) return true;
   if (len === 36 && dashes === 4 && digits + hex === 32) return true; // UUID
   if (digits > 0 && digits + hex === len && len >= HEX_SEGMENT) return true;
   // Words in templates carry no digits; long runs that do are tokens (JWT parts, API keys).

@@ -1,9 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { normalizeRoute } from './normalize-route';
+import { NormalizedRoutes } from './normalized-routes';
 import { compileRoutes, type RouteMatcher } from './route-matcher';
 
 /** The route label of requests that match none of the configured `routes`. */
 export const UNMATCHED_ROUTE = '__unmatched__';
+
+/** Mount path and route pairs remembered past this many are joined afresh per request. */
+const MAX_JOINED = 1000;
 
 /** How a request's route label is found: the templates and the fallback. */
 export interface RouteResolutionOptions {
@@ -33,10 +37,17 @@ export class RouteResolver {
   private readonly match: RouteMatcher | undefined;
   private readonly normalize: (path: string) => string;
   private readonly framework: RouteResolutionOptions['resolveRoute'];
+  /** Routes joined from a mount path and a router's route, by mount path then route. */
+  private readonly joined = new Map<string, Map<string, string>>();
+  private joinedCount = 0;
 
   constructor({ routes, normalize = normalizeRoute, resolveRoute }: RouteResolutionOptions = {}) {
     this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
-    this.normalize = normalize;
+    // The default, remembered per resolver: a route string made once, not once per request.
+    if (normalize === normalizeRoute) {
+      const routes = new NormalizedRoutes();
+      this.normalize = (path) => routes.resolve(path);
+    } else this.normalize = normalize;
     this.framework = typeof resolveRoute === 'function' ? resolveRoute : undefined;
   }
 
@@ -53,7 +64,7 @@ export class RouteResolver {
     if (typeof expressPath === 'string') {
       // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.
       const base = (req as ExpressRequest).baseUrl;
-      return base ? mounted(this.normalize(base), expressPath) : this.unmounted(expressPath, url);
+      return base ? this.mounted(this.normalize(base), expressPath) : this.unmounted(expressPath, url);
     }
     if (this.match !== undefined) {
       const q = url.indexOf('?');
@@ -65,6 +76,23 @@ export class RouteResolver {
     } catch {
       return UNMATCHED_ROUTE;
     }
+  }
+
+  /**
+   * `mountedRoute(base, path)`, the same string for the same pair: Express routers name most requests
+   * this way, and a fresh string per request would be hashed afresh by the recorder.
+   */
+  private mounted(base: string, path: string): string {
+    const paths = this.joined.get(base);
+    const known = paths?.get(path);
+    if (known !== undefined) return known;
+    const route = mountedRoute(base, path);
+    if (this.joinedCount < MAX_JOINED) {
+      this.joinedCount++;
+      if (paths === undefined) this.joined.set(base, new Map([[path, route]]));
+      else paths.set(path, route);
+    }
+    return route;
   }
 
   /**
@@ -87,12 +115,12 @@ export class RouteResolver {
       )
         break;
     }
-    return mounted(this.normalize(url.slice(0, cut)), template);
+    return this.mounted(this.normalize(url.slice(0, cut)), template);
   }
 }
 
 /** A router's root route is its mount path: `/api/videos` + `/` is `/api/videos`, as mounted directly. */
-function mounted(base: string, path: string): string {
+function mountedRoute(base: string, path: string): string {
   return path === '/' && base !== '/' ? base : base + path;
 }
 

@@ -1,8 +1,8 @@
 /**
  * One Node line of `npm run bench:load` (which runs this on every line, `bench/load-lines.ts`):
  * end to end. Per case, copies of the service on 127.0.0.1 — bare A, bare B and one
- * instrumented copy per correlation mode — driven in turn by autocannon for ~1 s rounds, the
- * order reversed every other pair (A I… B, B …I A). Instrumented / A is a result; B / A, two
+ * instrumented copy per correlation mode — driven in turn for ~1 s rounds (by `wrk` at full
+ * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair (A I… B, B …I A). Instrumented / A is a result; B / A, two
  * identical services measured the same way in the same run, is the noise floor printed beside
  * it. `/metrics` of each instrumented service is scraped every second of its rounds.
  *
@@ -33,6 +33,7 @@
 import { appendFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { machine, machineLine, median, writeResults } from './harness';
+import { HAS_WRK, load, type Driver } from './load/drivers';
 import { REQUEST } from './load/requests';
 import {
   BackendProcess,
@@ -42,25 +43,6 @@ import {
   type Shape,
 } from './load/service-process';
 import { resolveCorrelationMode } from '../src/context/correlation-mode';
-
-// autocannon ships no types: the part of its API used here.
-interface LoadOptions {
-  url: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  connections: number;
-  duration?: number;
-}
-interface LoadResult {
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-const autocannon = require('autocannon') as (opts: LoadOptions) => Promise<LoadResult>;
 
 const PAIRS = Number(process.env.LOAD_PAIRS ?? 15);
 const ROUND_S = 1;
@@ -76,12 +58,34 @@ interface Case {
   target?: number;
   /** CPU-per-request target of the defaults, instrumented / bare. */
   cpuTarget?: number;
+  /** `wrk` where the service is to be saturated ("full load") and wrk is there. */
+  driver: Driver;
 }
 
+/**
+ * What drives the trivial case: `wrk` when on `PATH` (autocannon cannot saturate it from one
+ * core), else autocannon; `OBSWEAVE_LOAD_DRIVER=autocannon` asks for autocannon anyway.
+ */
+const FULL_LOAD: Driver =
+  process.env.OBSWEAVE_LOAD_DRIVER === 'autocannon' || !HAS_WRK ? 'autocannon' : 'wrk';
+
 const CASES: readonly Case[] = [
-  { name: 'trivial', shape: 'trivial', connections: 10, cpuTarget: 1.1 },
-  { name: 'realistic', shape: 'realistic', connections: 50, busy: 0.45, target: 0.98 },
-  { name: 'realistic-busy', shape: 'realistic', connections: 100, target: 0.95 },
+  { name: 'trivial', shape: 'trivial', connections: 10, cpuTarget: 1.1, driver: FULL_LOAD },
+  {
+    name: 'realistic',
+    shape: 'realistic',
+    connections: 50,
+    busy: 0.45,
+    target: 0.98,
+    driver: 'autocannon',
+  },
+  {
+    name: 'realistic-busy',
+    shape: 'realistic',
+    connections: 100,
+    target: 0.95,
+    driver: 'autocannon',
+  },
 ];
 /** `LOAD_CASES=realistic` runs the cases of that name, e.g. while attributing a cost with `OBSWEAVE_LOAD_PARTS`. */
 const ONLY = process.env.LOAD_CASES?.split(',');
@@ -158,22 +162,18 @@ async function round(s: ServiceProcess, c: Case): Promise<Round> {
     );
   }
   const cpu0 = await s.cpuMicros();
-  const r = await autocannon({
-    ...REQUEST[c.shape],
-    connections: c.connections,
-    url: `http://127.0.0.1:${s.port}${REQUEST[c.shape].url}`,
-    duration: ROUND_S,
-  });
+  const url = `http://127.0.0.1:${s.port}${REQUEST[c.shape].url}`;
+  const r = await load(c.driver, REQUEST[c.shape], url, c.connections, ROUND_S);
   const cpu = (await s.cpuMicros()) - cpu0;
   for (const t of timers) clearTimeout(t);
-  const n = r.requests.total;
+  const n = r.requests;
   return {
-    rps: n / r.duration,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
+    rps: n / r.seconds,
+    p50: r.p50,
+    p99: r.p99,
     cpuPerReq: cpu / n,
-    busy: cpu / (r.duration * 1e6),
-    errors: r.errors + r.timeouts + r.non2xx,
+    busy: cpu / (r.seconds * 1e6),
+    errors: r.errors,
   };
 }
 
@@ -286,7 +286,7 @@ function line(name: string, rs: Round[]): string {
 
 function print(r: CaseResult): void {
   console.log(
-    `\n${r.case.name}: ${r.case.connections} connections` +
+    `\n${r.case.name}: ${r.case.driver}, ${r.case.connections} connections` +
       (r.case.busy !== undefined ? ` (for bare A ~${100 * r.case.busy} % busy)` : '') +
       `, ${PAIRS} pairs of ${ROUND_S} s rounds`,
   );
@@ -359,7 +359,10 @@ async function main(): Promise<void> {
   const pinned = pinSelf();
   console.log(
     `${machineLine('load', m)}, ` +
-      (pinned ? 'services on core 1, autocannon on core 0' : 'not pinned (no taskset)'),
+      (pinned ? 'services on core 1, load generator on core 0' : 'not pinned (no taskset)') +
+      (FULL_LOAD === 'wrk'
+        ? ''
+        : '; no wrk on PATH: autocannon drives the trivial case, which it cannot saturate'),
   );
   const vs = variants();
   const results: CaseResult[] = [];

@@ -64,7 +64,9 @@ export class RouteResolver {
     if (typeof expressPath === 'string') {
       // A mount path may hold parameter values (`/t/acme`): normalized like a raw path.
       const base = (req as ExpressRequest).baseUrl;
-      return base ? this.mounted(this.normalize(base), expressPath) : this.unmounted(expressPath, url);
+      return base
+        ? this.mounted(this.normalize(base), expressPath)
+        : this.unmounted(expressPath, url);
     }
     if (this.match !== undefined) {
       const q = url.indexOf('?');

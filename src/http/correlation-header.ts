@@ -53,20 +53,14 @@ export function readIncomingId(
   req: CorrelationSource | undefined,
   names: readonly string[] = CORRELATION_HEADERS,
 ): string | null | undefined {
+  const raw = Array.isArray(req?.rawHeaders) ? req.rawHeaders : undefined;
+  const headers = raw === undefined ? (req?.headers ?? undefined) : undefined;
+  if (raw === undefined && headers === undefined) return undefined;
   let found: null | undefined;
-  const raw = req?.rawHeaders;
-  if (Array.isArray(raw)) {
-    for (let i = 0; i < names.length; i++) {
-      const id = pick(rawHeader(raw, names[i]));
-      if (id) return id;
-      if (id === null) found = null;
-    }
-  } else if (req?.headers !== undefined && req.headers !== null) {
-    for (let i = 0; i < names.length; i++) {
-      const id = pick(req.headers[names[i]]);
-      if (id) return id;
-      if (id === null) found = null;
-    }
+  for (let i = 0; i < names.length; i++) {
+    const id = pick(raw !== undefined ? rawHeader(raw, names[i]) : headers![names[i]]);
+    if (id) return id;
+    if (id === null) found = null;
   }
   return found;
 }

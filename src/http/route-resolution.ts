@@ -45,8 +45,8 @@ export class RouteResolver {
     this.match = Array.isArray(routes) ? compileRoutes(routes) : undefined;
     // The default, remembered per resolver: a route string made once, not once per request.
     if (normalize === normalizeRoute) {
-      const routes = new NormalizedRoutes();
-      this.normalize = (path) => routes.resolve(path);
+      const remembered = new NormalizedRoutes();
+      this.normalize = (path) => remembered.resolve(path);
     } else this.normalize = normalize;
     this.framework = typeof resolveRoute === 'function' ? resolveRoute : undefined;
   }
@@ -81,8 +81,8 @@ export class RouteResolver {
   }
 
   /**
-   * `mountedRoute(base, path)`, the same string for the same pair: Express routers name most requests
-   * this way, and a fresh string per request would be hashed afresh by the recorder.
+   * `mountedRoute(base, path)`, the same string for the same pair: Express routers name most
+   * requests this way, and a fresh string per request would be hashed afresh by the recorder.
    */
   private mounted(base: string, path: string): string {
     const paths = this.joined.get(base);

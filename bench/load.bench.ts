@@ -33,7 +33,7 @@
 import { appendFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { machine, machineLine, median, writeResults } from './harness';
-import { HAS_WRK, load, type Driver } from './load/drivers';
+import { FULL_LOAD, load, type Driver } from './load/drivers';
 import { REQUEST } from './load/requests';
 import {
   BackendProcess,
@@ -61,13 +61,6 @@ interface Case {
   /** `wrk` where the service is to be saturated ("full load") and wrk is there. */
   driver: Driver;
 }
-
-/**
- * What drives the trivial case: `wrk` when on `PATH` (autocannon cannot saturate it from one
- * core), else autocannon; `OBSWEAVE_LOAD_DRIVER=autocannon` asks for autocannon anyway.
- */
-const FULL_LOAD: Driver =
-  process.env.OBSWEAVE_LOAD_DRIVER === 'autocannon' || !HAS_WRK ? 'autocannon' : 'wrk';
 
 const CASES: readonly Case[] = [
   { name: 'trivial', shape: 'trivial', connections: 10, cpuTarget: 1.1, driver: FULL_LOAD },

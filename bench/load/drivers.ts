@@ -27,7 +27,14 @@ export interface LoadRun {
   errors: number;
 }
 
-export const HAS_WRK = spawnSync('wrk', ['--version']).error === undefined;
+const HAS_WRK = spawnSync('wrk', ['--version']).error === undefined;
+
+/**
+ * What drives a service to be saturated: `wrk` when on `PATH`, else autocannon;
+ * `OBSWEAVE_LOAD_DRIVER=autocannon` asks for autocannon anyway.
+ */
+export const FULL_LOAD: Driver =
+  process.env.OBSWEAVE_LOAD_DRIVER === 'autocannon' || !HAS_WRK ? 'autocannon' : 'wrk';
 
 // autocannon ships no types: the part of its API used here.
 interface AutocannonResult {

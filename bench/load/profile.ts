@@ -2,7 +2,8 @@
  * Where a load-bench service spends its CPU under a real socket load:
  * `node -r ts-node/register/transpile-only bench/load/profile.ts <trivial|realistic> <bare|instrumented> [correlation] [seconds]`
  * runs one copy of the service with `--cpu-prof` (pinned to core 1 when `taskset` exists),
- * drives it with autocannon from this process (core 0) and prints the functions with the most
+ * drives it from core 0 as the load bench does (`wrk` for the trivial shape where installed,
+ * autocannon otherwise, `load/drivers.ts`) and prints the functions with the most
  * self time, in µs of CPU per request, then the same grouped by where they come from
  * (obsweave, Node's internals, the service). `correlation` is the service's option
  * (`default`, `context`, `request`, `false`); `OBSWEAVE_LOAD_PARTS` chooses what is
@@ -11,13 +12,9 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FULL_LOAD, load } from './drivers';
 import { BackendProcess, pinSelf, ServiceProcess, type Mode, type Shape } from './service-process';
 import { REQUEST } from './requests';
-
-interface LoadResult {
-  requests: { total: number };
-}
-const autocannon = require('autocannon') as (opts: object) => Promise<LoadResult>;
 
 interface ProfileNode {
   id: number;
@@ -49,13 +46,10 @@ async function main(): Promise<void> {
   );
   const connections = shape === 'trivial' ? 10 : 100;
   const url = `http://127.0.0.1:${s.port}${REQUEST[shape as Shape].url}`;
-  const warm = await autocannon({ ...REQUEST[shape as Shape], url, connections, duration: 2 });
-  const r = await autocannon({
-    ...REQUEST[shape as Shape],
-    url,
-    connections,
-    duration: Number(seconds),
-  });
+  // As the load bench drives each shape: the trivial one saturated.
+  const driver = shape === 'trivial' ? FULL_LOAD : 'autocannon';
+  const warm = await load(driver, REQUEST[shape as Shape], url, connections, 2);
+  const r = await load(driver, REQUEST[shape as Shape], url, connections, Number(seconds));
   await s.exit();
   backend?.stop();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
@@ -66,7 +60,7 @@ async function main(): Promise<void> {
     samples: number[];
   };
   // The profile covers the process' life: every request it served, the warm-up's too.
-  const requests = warm.requests.total + r.requests.total;
+  const requests = warm.requests + r.requests;
   const usPerHit = (profile.endTime - profile.startTime) / profile.samples.length;
   const perReq = (hits: number) => `${((hits * usPerHit) / requests).toFixed(2).padStart(6)} µs`;
   const bySelf = new Map<string, number>();

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import {
   httpMetrics,
   MetricsRegistry,
   NoopTracer,
+  runWithCorrelationId,
   setTracer,
   Stage,
   Traced,
@@ -65,6 +67,45 @@ test.serial("'context': the id after an await, in timers and in a decorated call
   const onSpans = tracer.named('stage load').map((s) => s.attributes['correlation.id']);
   t.deepEqual(onSpans.sort(), [...ids].sort(), 'each decorated call span has its request id');
 });
+
+test.serial(
+  "'context' gives the caller's context back whole: another storage's value inside and after, no id after, after a throw too",
+  async (t) => {
+    const other = new AsyncLocalStorage<string>();
+    const mw = httpMetrics({ registry: quiet(), correlation: 'context' });
+    const seen: unknown[] = [];
+    const server = http.createServer((req, res) =>
+      other.run('outer', () => {
+        try {
+          mw(req, res, () => {
+            seen.push([correlationId(), other.getStore()]);
+            if (req.url === '/throw') throw new Error('handler');
+            res.end();
+          });
+        } catch {
+          res.end();
+        }
+        seen.push([correlationId(), other.getStore()]);
+      }),
+    );
+    const base = await listen(t, server);
+    await fetch(`${base}/x`, { headers: { 'x-correlation-id': 'a' } });
+    await fetch(`${base}/throw`, { headers: { 'x-correlation-id': 'b' } });
+    t.deepEqual(seen, [
+      ['a', 'outer'],
+      [undefined, 'outer'],
+      ['b', 'outer'],
+      [undefined, 'outer'],
+    ]);
+    const nested = runWithCorrelationId('x', () => [
+      correlationId(),
+      runWithCorrelationId('y', () => correlationId()),
+      correlationId(),
+    ]);
+    t.deepEqual(nested, ['x', 'y', 'x']);
+    t.is(correlationId(), undefined);
+  },
+);
 
 test.serial(
   "'request': correlationId(req) anywhere; correlationId() only in the middleware's synchronous part, never another request's id",

@@ -10,7 +10,7 @@
  * - else the `node-linux-<arch>@<NN>` package installed from the npm registry into a temporary
  *   folder, as CI does (`.ci/run`), never into the project.
  * `OBSWEAVE_NODE_LINES` (default `20,22,24,26`) chooses the lines. Every variable of the load
- * bench (`LOAD_PAIRS`, `LOAD_BLOCKS`, `LOAD_CASES`, `OBSWEAVE_LOAD_MODES`, `OBSWEAVE_LOAD_BASELINE`,
+ * bench (`LOAD_PAIRS`, `LOAD_CASES`, `OBSWEAVE_LOAD_MODES`, `OBSWEAVE_LOAD_BASELINE`,
  * `OBSWEAVE_LOAD_PARTS`) is passed on.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -2,11 +2,9 @@
  * One Node line of `npm run bench:load` (which runs this on every line, `bench/load-lines.ts`):
  * end to end. Per case, copies of the service on 127.0.0.1 — bare A, bare B and one
  * instrumented copy per correlation mode — driven in turn for ~1 s rounds (by `wrk` at full
- * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair
- * (A I… B, B …I A), every copy started afresh for each of a few blocks of pairs. Instrumented
- * / A is a result; B / A, two identical services measured the same way in the same run, is the
- * noise floor printed beside it. `/metrics` of each instrumented service is scraped every
- * second of its rounds.
+ * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair (A I… B, B …I A). Instrumented / A is a result; B / A, two
+ * identical services measured the same way in the same run, is the noise floor printed beside
+ * it. `/metrics` of each instrumented service is scraped every second of its rounds.
  *
  * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
  * 20 and 22), the defaults with `correlationEcho: 'always'`, then `'context'`, `'request'` and
@@ -47,14 +45,6 @@ import {
 import { resolveCorrelationMode } from '../src/context/correlation-mode';
 
 const PAIRS = Number(process.env.LOAD_PAIRS ?? 15);
-/**
- * Two copies of the same service differ by a few per cent for their whole life (where the JIT
- * and the allocator happened to put things): bare B has read 0.96-1.04× bare A's CPU per
- * request over 25 pairs, 3-4 µs apart at partial load. More pairs do not shrink that; more
- * processes do. So the pairs run in `LOAD_BLOCKS` blocks (default 3), each with every copy
- * started afresh, and such a difference lands on a block's pairs, not on all.
- */
-const BLOCKS = Math.max(1, Math.min(PAIRS, Number(process.env.LOAD_BLOCKS ?? 3)));
 const ROUND_S = 1;
 
 interface Case {
@@ -221,81 +211,62 @@ async function calibrate(s: ServiceProcess, c: Case): Promise<number> {
   return n;
 }
 
-/** The copies of one block: bare A, bare B and one per variant, in fresh processes. */
-async function startCopies(
-  c: Case,
-  vs: readonly Variant[],
-  env: Record<string, string>,
-): Promise<ServiceProcess[]> {
-  const copies: ServiceProcess[] = [];
+async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> {
+  const c = { ...spec };
+  // One backend for all copies: they take their rounds one at a time.
+  const backend = c.shape === 'realistic' ? await BackendProcess.start() : undefined;
+  const env = backend?.env ?? {};
+  const a = await ServiceProcess.start('bare A', c.shape, 'bare', [], 'default', env);
+  const b = await ServiceProcess.start('bare B', c.shape, 'bare', [], 'default', env);
+  const inst: ServiceProcess[] = [];
   try {
-    copies.push(await ServiceProcess.start('bare A', c.shape, 'bare', [], 'default', env));
-    copies.push(await ServiceProcess.start('bare B', c.shape, 'bare', [], 'default', env));
     for (const v of vs) {
-      copies.push(
+      inst.push(
         await ServiceProcess.start(v.name, c.shape, 'instrumented', [], v.correlation, {
           ...env,
           ...v.env,
         }),
       );
     }
-    return copies;
-  } catch (e) {
-    for (const s of copies) s.stop();
-    throw e;
-  }
-}
-
-async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> {
-  const c = { ...spec };
-  // One backend for all copies: they take their rounds one at a time.
-  const backend = c.shape === 'realistic' ? await BackendProcess.start() : undefined;
-  const env = backend?.env ?? {};
-  // Per copy, in the order bare A, bare B, the variants: every block's rounds, in pair order.
-  const rounds: Round[][] = [[], [], ...vs.map(() => [])];
-  try {
-    for (let block = 0, pair = 0; block < BLOCKS; block++) {
-      const copies = await startCopies(c, vs, env);
-      try {
-        for (const s of copies) await round(s, c); // warm-up: JIT, connections, caches
-        if (block === 0) c.connections = await calibrate(copies[0], c);
-        const [a, b, ...inst] = copies;
-        for (const end = Math.round((PAIRS * (block + 1)) / BLOCKS); pair < end; pair++) {
-          const order = pair % 2 === 0 ? [a, ...inst, b] : [b, ...[...inst].reverse(), a];
-          for (const s of order) rounds[copies.indexOf(s)].push(await round(s, c));
-        }
-      } finally {
-        for (const s of copies) s.stop();
-      }
+    for (const s of [a, b, ...inst]) await round(s, c); // warm-up: JIT, connections, caches
+    c.connections = await calibrate(a, c);
+    const rounds = new Map<ServiceProcess, Round[]>([a, b, ...inst].map((s) => [s, []]));
+    for (let p = 0; p < PAIRS; p++) {
+      const order = p % 2 === 0 ? [a, ...inst, b] : [b, ...[...inst].reverse(), a];
+      for (const s of order) rounds.get(s)!.push(await round(s, c));
     }
+    const ra = rounds.get(a)!;
+    const paired = (of: Round[], f: (x: Round, base: Round) => number) =>
+      median(of.map((x, k) => f(x, ra[k])));
+    const thr = (x: Round, base: Round) => x.rps / base.rps;
+    const eff = (x: Round, base: Round) => base.cpuPerReq / x.cpuPerReq;
+    const added = (x: Round, base: Round) => x.cpuPerReq - base.cpuPerReq;
+    return {
+      case: c,
+      bare: { a: ra, b: rounds.get(b)! },
+      aa: {
+        throughput: paired(rounds.get(b)!, thr),
+        cpuEfficiency: paired(rounds.get(b)!, eff),
+        addedCpuMicros: paired(rounds.get(b)!, added),
+      },
+      variants: vs.map((v, i) => {
+        const rs = rounds.get(inst[i])!;
+        return {
+          name: v.name,
+          correlation: v.correlation,
+          parts: v.parts,
+          whole: v.env === undefined,
+          rounds: rs,
+          throughput: paired(rs, thr),
+          cpuEfficiency: paired(rs, eff),
+          addedCpuMicros: paired(rs, added),
+        };
+      }),
+    };
   } finally {
+    for (const s of [a, b, ...inst]) s.stop();
     backend?.stop();
   }
-  const [ra, rb, ...inst] = rounds;
-  const paired = (of: Round[], f: (x: Round, base: Round) => number) =>
-    median(of.map((x, k) => f(x, ra[k])));
-  const thr = (x: Round, base: Round) => x.rps / base.rps;
-  const eff = (x: Round, base: Round) => base.cpuPerReq / x.cpuPerReq;
-  const added = (x: Round, base: Round) => x.cpuPerReq - base.cpuPerReq;
-  return {
-    case: c,
-    bare: { a: ra, b: rb },
-    aa: {
-      throughput: paired(rb, thr),
-      cpuEfficiency: paired(rb, eff),
-      addedCpuMicros: paired(rb, added),
-    },
-    variants: vs.map((v, i) => ({
-      name: v.name,
-      correlation: v.correlation,
-      parts: v.parts,
-      whole: v.env === undefined,
-      rounds: inst[i],
-      throughput: paired(inst[i], thr),
-      cpuEfficiency: paired(inst[i], eff),
-      addedCpuMicros: paired(inst[i], added),
-    })),
-  };
 }
 
 function line(name: string, rs: Round[]): string {
@@ -318,7 +289,7 @@ function print(r: CaseResult): void {
   console.log(
     `\n${r.case.name}: ${r.case.driver}, ${r.case.connections} connections` +
       (r.case.busy !== undefined ? ` (for bare A ~${100 * r.case.busy} % busy)` : '') +
-      `, ${PAIRS} pairs of ${ROUND_S} s rounds in ${BLOCKS} blocks of fresh processes`,
+      `, ${PAIRS} pairs of ${ROUND_S} s rounds`,
   );
   console.log(line('bare A', r.bare.a));
   console.log(line('bare B', r.bare.b));

@@ -55,7 +55,11 @@ export type HttpMetricsMiddleware<
  * connection closes (code class `aborted`), once per request.
  *
  * With `node:http`, call it first in the handler: `mw(req, res)` then go on in the same
- * function, or pass the rest as `next`: `mw(req, res, () => handle(req, res))`.
+ * function, or pass the rest as `next`: `mw(req, res, () => handle(req, res))`. With
+ * `correlation: 'context'` on Node 20 and 22, pass `next`: without it the context is entered on
+ * the connection's own async resource there and stays on it, so code that runs before the
+ * middleware on the connection's next request (another `'request'` listener) would see this
+ * request's id.
  */
 export function httpMetrics<
   Req extends IncomingMessage = IncomingMessage,

@@ -41,7 +41,6 @@ export function normalizeRoute(path: string): string {
 /** Is `path[from, to)` an identifier rather than a word a route template would hold? */
 function isIdSegment(path: string, from: number, to: number): boolean {
   const len = to - from;
-  if (len >= LONG_SEGMENT) return true;
   let digits = 0;
   let hex = 0;
   let dashes = 0;

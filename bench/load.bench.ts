@@ -2,9 +2,9 @@
  * One Node line of `npm run bench:load` (which runs this on every line, `bench/load-lines.ts`):
  * end to end. Per case, copies of the service on 127.0.0.1 — bare A, bare B and one
  * instrumented copy per correlation mode — driven in turn for ~1 s rounds (by `wrk` at full
- * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair (A I… B, B …I A). Instrumented / A is a result; B / A, two
- * identical services measured the same way in the same run, is the noise floor printed beside
- * it. `/metrics` of each instrumented service is scraped every second of its rounds.
+ * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair
+ * (A I… B, B …I A). Instrumented / A is a result; B / A, two identical services measured the
+ * same way in the same run, is the noise floor printed beside it. `/metrics` of each instrumented service is scraped every second of its rounds.
  *
  * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
  * 20 and 22), the defaults with `correlationEcho: 'always'`, then `'context'`, `'request'` and
@@ -33,7 +33,7 @@
 import { appendFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { machine, machineLine, median, writeResults } from './harness';
-import { FULL_LOAD, load, type Driver } from './load/drivers';
+import { driverFor, FULL_LOAD, load } from './load/drivers';
 import { REQUEST } from './load/requests';
 import {
   BackendProcess,
@@ -58,27 +58,12 @@ interface Case {
   target?: number;
   /** CPU-per-request target of the defaults, instrumented / bare. */
   cpuTarget?: number;
-  /** `wrk` where the service is to be saturated ("full load") and wrk is there. */
-  driver: Driver;
 }
 
 const CASES: readonly Case[] = [
-  { name: 'trivial', shape: 'trivial', connections: 10, cpuTarget: 1.1, driver: FULL_LOAD },
-  {
-    name: 'realistic',
-    shape: 'realistic',
-    connections: 50,
-    busy: 0.45,
-    target: 0.98,
-    driver: 'autocannon',
-  },
-  {
-    name: 'realistic-busy',
-    shape: 'realistic',
-    connections: 100,
-    target: 0.95,
-    driver: 'autocannon',
-  },
+  { name: 'trivial', shape: 'trivial', connections: 10, cpuTarget: 1.1 },
+  { name: 'realistic', shape: 'realistic', connections: 50, busy: 0.45, target: 0.98 },
+  { name: 'realistic-busy', shape: 'realistic', connections: 100, target: 0.95 },
 ];
 /** `LOAD_CASES=realistic` runs the cases of that name, e.g. while attributing a cost with `OBSWEAVE_LOAD_PARTS`. */
 const ONLY = process.env.LOAD_CASES?.split(',');
@@ -156,7 +141,7 @@ async function round(s: ServiceProcess, c: Case): Promise<Round> {
   }
   const cpu0 = await s.cpuMicros();
   const url = `http://127.0.0.1:${s.port}${REQUEST[c.shape].url}`;
-  const r = await load(c.driver, REQUEST[c.shape], url, c.connections, ROUND_S);
+  const r = await load(driverFor(c.shape), REQUEST[c.shape], url, c.connections, ROUND_S);
   const cpu = (await s.cpuMicros()) - cpu0;
   for (const t of timers) clearTimeout(t);
   const n = r.requests;
@@ -236,6 +221,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
       for (const s of order) rounds.get(s)!.push(await round(s, c));
     }
     const ra = rounds.get(a)!;
+    const rb = rounds.get(b)!;
     const paired = (of: Round[], f: (x: Round, base: Round) => number) =>
       median(of.map((x, k) => f(x, ra[k])));
     const thr = (x: Round, base: Round) => x.rps / base.rps;
@@ -243,11 +229,11 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
     const added = (x: Round, base: Round) => x.cpuPerReq - base.cpuPerReq;
     return {
       case: c,
-      bare: { a: ra, b: rounds.get(b)! },
+      bare: { a: ra, b: rb },
       aa: {
-        throughput: paired(rounds.get(b)!, thr),
-        cpuEfficiency: paired(rounds.get(b)!, eff),
-        addedCpuMicros: paired(rounds.get(b)!, added),
+        throughput: paired(rb, thr),
+        cpuEfficiency: paired(rb, eff),
+        addedCpuMicros: paired(rb, added),
       },
       variants: vs.map((v, i) => {
         const rs = rounds.get(inst[i])!;
@@ -287,7 +273,7 @@ function signed(us: number, digits = 1): string {
 
 function print(r: CaseResult): void {
   console.log(
-    `\n${r.case.name}: ${r.case.driver}, ${r.case.connections} connections` +
+    `\n${r.case.name}: ${driverFor(r.case.shape)}, ${r.case.connections} connections` +
       (r.case.busy !== undefined ? ` (for bare A ~${100 * r.case.busy} % busy)` : '') +
       `, ${PAIRS} pairs of ${ROUND_S} s rounds`,
   );

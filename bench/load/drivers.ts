@@ -12,6 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestSpec } from './requests';
+import type { Shape } from './service-process';
 
 export type Driver = 'wrk' | 'autocannon';
 
@@ -35,6 +36,14 @@ const HAS_WRK = spawnSync('wrk', ['--version']).error === undefined;
  */
 export const FULL_LOAD: Driver =
   process.env.OBSWEAVE_LOAD_DRIVER === 'autocannon' || !HAS_WRK ? 'autocannon' : 'wrk';
+
+/**
+ * How a shape is driven: the trivial one at full load, the realistic one by autocannon, where
+ * the service waits on its backend and the client is not the limit.
+ */
+export function driverFor(shape: Shape): Driver {
+  return shape === 'trivial' ? FULL_LOAD : 'autocannon';
+}
 
 // autocannon ships no types: the part of its API used here.
 interface AutocannonResult {

@@ -12,7 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FULL_LOAD, load } from './drivers';
+import { driverFor, load } from './drivers';
 import { BackendProcess, pinSelf, ServiceProcess, type Mode, type Shape } from './service-process';
 import { REQUEST } from './requests';
 
@@ -46,8 +46,7 @@ async function main(): Promise<void> {
   );
   const connections = shape === 'trivial' ? 10 : 100;
   const url = `http://127.0.0.1:${s.port}${REQUEST[shape as Shape].url}`;
-  // As the load bench drives each shape: the trivial one saturated.
-  const driver = shape === 'trivial' ? FULL_LOAD : 'autocannon';
+  const driver = driverFor(shape as Shape);
   const warm = await load(driver, REQUEST[shape as Shape], url, connections, 2);
   const r = await load(driver, REQUEST[shape as Shape], url, connections, Number(seconds));
   await s.exit();

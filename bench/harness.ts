@@ -31,6 +31,25 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * The order statistics bounding the median of `xs` at `level` confidence or more, whatever
+ * their distribution: the count of values below the true median is binomial(n, ½).
+ */
+export function medianInterval(xs: readonly number[], level = 0.95): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  // The largest k with P(count < k) <= (1 - level) / 2: the interval is s[k - 1] .. s[n - k].
+  let k = 0;
+  let tail = 0;
+  let term = 0.5 ** n; // P(count = 0)
+  while (k < n >> 1 && tail + term <= (1 - level) / 2) {
+    tail += term;
+    term = (term * (n - k)) / (k + 1);
+    k++;
+  }
+  return k === 0 ? [-Infinity, Infinity] : [s[k - 1], s[n - k]];
+}
+
 export function bench(cases: readonly Case[], opts: BenchOptions = {}): CaseResult[] {
   const { rounds = 9, ops = 200_000, warmupRounds = 2 } = opts;
   const samples = cases.map(() => [] as number[]);

@@ -137,6 +137,14 @@ export class ServiceProcess {
     });
   }
 
+  /** Makes a switching copy (`OBSWEAVE_LOAD_SWITCH`) serve through its `k`-th middleware. */
+  use(k: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('message', () => resolve());
+      this.child.send({ use: k });
+    });
+  }
+
   /** One Prometheus scrape of `/metrics`, read to the end; resolves to its size in bytes. */
   scrape(): Promise<number> {
     return new Promise((resolve) => {

@@ -8,7 +8,12 @@
  * `correlation`, `decorators`, `sampler`; default all) instruments only some, to attribute a
  * cost; `context` alone runs each request under `runWithCorrelationId` with a fixed id and no
  * middleware: the AsyncLocalStorage without the header work. `OBSWEAVE_LOAD_ECHO=always` passes
- * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_PACKAGE` loads
+ * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_SWITCH` (a comma list of modes, `context,request`)
+ * makes one middleware per mode and serves through the one a `{use: k}` message names: two
+ * modes compared within one process, free of what sets two processes apart for their whole
+ * lives (code and heap layout), which moves CPU per request by µs at partial load. Valid only
+ * where the async context needs no async hooks (Node >= 24): on 20 and 22, once a storage has
+ * run, its hooks stay on for every mode. `OBSWEAVE_LOAD_PACKAGE` loads
  * another build of the package (a path), to compare two builds in one run. Prints
  * `{"port":…}` once listening; answers `cpu` messages with its CPU time and exits on `exit`.
  */
@@ -170,10 +175,17 @@ const correlation: Obsweave.CorrelationMode | undefined = !has('correlation')
       ? false
       : (correlationArg as Obsweave.CorrelationMode);
 const correlationEcho = process.env.OBSWEAVE_LOAD_ECHO as Obsweave.CorrelationEcho | undefined;
-const mw = httpMetrics({
-  ...(correlation === undefined ? {} : { correlation }),
-  ...(correlationEcho === undefined ? {} : { correlationEcho }),
-});
+const middleware = (mode: Obsweave.CorrelationMode | false | undefined) =>
+  httpMetrics({
+    ...(mode === undefined ? {} : { correlation: mode }),
+    ...(correlationEcho === undefined ? {} : { correlationEcho }),
+  });
+// One middleware per mode switched between, or the one of `correlation`.
+const switched = (process.env.OBSWEAVE_LOAD_SWITCH ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((m) => middleware(m as Obsweave.CorrelationMode));
+let mw = switched[0] ?? middleware(correlation);
 const measured = has('http');
 const contextOnly = has('context');
 
@@ -192,8 +204,12 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
 
-process.on('message', (m) => {
+process.on('message', (m: unknown) => {
   if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (typeof m === 'object' && m !== null && 'use' in m) {
+    mw = switched[(m as { use: number }).use];
+    process.send?.({ using: (m as { use: number }).use });
+  }
   if (m === 'exit') server.close(() => process.exit(0)); // a normal exit writes --cpu-prof's file
 });
 // The bench owns this process: when it goes, so does the service.

@@ -10,8 +10,8 @@
  * middleware: the AsyncLocalStorage without the header work. `OBSWEAVE_LOAD_ECHO=always` passes
  * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_SWITCH` (a comma list of modes, `context,request`)
  * makes one middleware per mode and serves through the one a `{use: k}` message names: two
- * modes compared within one process, free of what sets two processes apart for their whole
- * lives (code and heap layout), which moves CPU per request by µs at partial load. Valid only
+ * modes compared within one process, free of whatever sets two processes apart for their whole
+ * lives, which moves CPU per request by µs at partial load. Valid only
  * where the async context needs no async hooks (Node >= 24): on 20 and 22, once a storage has
  * run, its hooks stay on for every mode. `OBSWEAVE_LOAD_PACKAGE` loads
  * another build of the package (a path), to compare two builds in one run. Prints

@@ -45,7 +45,7 @@ import {
   ServiceProcess,
   type Shape,
 } from './load/service-process';
-import { resolveCorrelationMode } from '../src/context/correlation-mode';
+import { contextWithoutHooks, resolveCorrelationMode } from '../src/context/correlation-mode';
 
 const PAIRS = Number(process.env.LOAD_PAIRS ?? 15);
 const ROUND_S = 1;
@@ -85,7 +85,7 @@ interface Variant {
 /** The modes of the switching copy: the second `'request'` is its own A/A floor. */
 const SWITCHING = ['context', 'request', 'request'] as const;
 /** Where one process can run every mode alike: no async hooks stay on behind the storage. */
-const CAN_SWITCH = Number(process.versions.node.split('.')[0]) >= 24;
+const CAN_SWITCH = contextWithoutHooks();
 
 /**
  * The instrumented copies `OBSWEAVE_LOAD_MODES` asks for. An entry is a mode, or a mode and the

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type Serializable } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -128,20 +128,21 @@ export class ServiceProcess {
   }
 
   /** The service's own CPU time so far, user + system, in µs. */
-  cpuMicros(): Promise<number> {
-    return new Promise((resolve) => {
-      this.child.once('message', (m: { cpu: NodeJS.CpuUsage }) =>
-        resolve(m.cpu.user + m.cpu.system),
-      );
-      this.child.send('cpu');
-    });
+  async cpuMicros(): Promise<number> {
+    const { cpu } = (await this.ask('cpu')) as { cpu: NodeJS.CpuUsage };
+    return cpu.user + cpu.system;
   }
 
   /** Makes a switching copy (`OBSWEAVE_LOAD_SWITCH`) serve through its `k`-th middleware. */
-  use(k: number): Promise<void> {
+  async use(k: number): Promise<void> {
+    await this.ask({ use: k });
+  }
+
+  /** Sends `message` and resolves with the service's reply: it answers each in turn. */
+  private ask(message: Serializable): Promise<unknown> {
     return new Promise((resolve) => {
-      this.child.once('message', () => resolve());
-      this.child.send({ use: k });
+      this.child.once('message', resolve);
+      this.child.send(message);
     });
   }
 

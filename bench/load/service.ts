@@ -11,11 +11,11 @@
  * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_SWITCH` (a comma list of modes, `context,request`)
  * makes one middleware per mode and serves through the one a `{use: k}` message names: two
  * modes compared within one process, free of whatever sets two processes apart for their whole
- * lives, which moves CPU per request by µs at partial load. Valid only
- * where the async context needs no async hooks (Node >= 24): on 20 and 22, once a storage has
- * run, its hooks stay on for every mode. `OBSWEAVE_LOAD_PACKAGE` loads
- * another build of the package (a path), to compare two builds in one run. Prints
- * `{"port":…}` once listening; answers `cpu` messages with its CPU time and exits on `exit`.
+ * lives, which moves CPU per request by µs at partial load. Valid only where the async context
+ * needs no async hooks (Node >= 24): on 20 and 22, once a storage has run, its hooks stay on for
+ * every mode. `OBSWEAVE_LOAD_PACKAGE` loads another build of the package (a path), to compare
+ * two builds in one run. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU
+ * time and exits on `exit`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -204,11 +204,11 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
 
-process.on('message', (m: unknown) => {
+process.on('message', (m: 'cpu' | 'exit' | { use: number }) => {
   if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-  if (typeof m === 'object' && m !== null && 'use' in m) {
-    mw = switched[(m as { use: number }).use];
-    process.send?.({ using: (m as { use: number }).use });
+  if (typeof m === 'object') {
+    mw = switched[m.use];
+    process.send?.({ using: m.use });
   }
   if (m === 'exit') server.close(() => process.exit(0)); // a normal exit writes --cpu-prof's file
 });

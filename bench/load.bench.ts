@@ -4,7 +4,8 @@
  * instrumented copy per correlation mode — driven in turn for ~1 s rounds (by `wrk` at full
  * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair
  * (A I… B, B …I A). Instrumented / A is a result; B / A, two identical services measured the
- * same way in the same run, is the noise floor printed beside it. `/metrics` of each instrumented service is scraped every second of its rounds.
+ * same way in the same run, is the noise floor printed beside it. `/metrics` of each
+ * instrumented service is scraped every second of its rounds.
  *
  * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
  * 20 and 22), the defaults with `correlationEcho: 'always'`, then `'context'`, `'request'` and
@@ -257,9 +258,9 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
     const [sa, sb] = [{ service: a }, { service: b }];
     // A switching copy is measured once per mode, each time through that mode's middleware.
     const slots: Slot[][] = vs.map((v, i) =>
-      (v.switching ?? [v.correlation]).map((_, k) =>
-        v.switching === undefined ? { service: inst[i] } : { service: inst[i], use: k },
-      ),
+      v.switching === undefined
+        ? [{ service: inst[i] }]
+        : v.switching.map((_, use) => ({ service: inst[i], use })),
     );
     const measured = slots.flat();
     await warmUp(sa, c); // before calibrating: a cold copy is busier for the same load

@@ -11,36 +11,41 @@ import { deferred, SettleLog, withSeams } from './sampler-helpers';
 const MB = 1048576;
 const ROOT = join(__dirname, '..', '..');
 
-test('gauges agree with process.memoryUsage() and fs.statfs of the same folder', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'obsweave-scratch-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const registry = new MetricsRegistry();
-  const sampler = new ResourceSampler({ registry, scratchDir: dir });
+// Serial: the other tests of this file spawn processes and open pipes, which moves this
+// process' descriptor count between the sampler's reading and the test's.
+test.serial(
+  'gauges agree with process.memoryUsage() and fs.statfs of the same folder',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'obsweave-scratch-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const registry = new MetricsRegistry();
+    const sampler = new ResourceSampler({ registry, scratchDir: dir });
 
-  const rssBefore = process.memoryUsage().rss;
-  await sampler.sampleOnce();
-  const rssAfter = process.memoryUsage().rss;
-  const st = statfsSync(dir);
-  const g = registry.snapshot().gauges;
+    const rssBefore = process.memoryUsage().rss;
+    await sampler.sampleOnce();
+    const rssAfter = process.memoryUsage().rss;
+    const st = statfsSync(dir);
+    const g = registry.snapshot().gauges;
 
-  // RSS moves between two reads; allow that movement plus 16 MB.
-  const rss = g['proc.memory_rss_mb'];
-  t.true(rss >= Math.min(rssBefore, rssAfter) / MB - 16, `rss ${rss} MB`);
-  t.true(rss <= Math.max(rssBefore, rssAfter) / MB + 16, `rss ${rss} MB`);
+    // RSS moves between two reads; allow that movement plus 16 MB.
+    const rss = g['proc.memory_rss_mb'];
+    t.true(rss >= Math.min(rssBefore, rssAfter) / MB - 16, `rss ${rss} MB`);
+    t.true(rss <= Math.max(rssBefore, rssAfter) / MB + 16, `rss ${rss} MB`);
 
-  // df's Use%: used / (used + available to unprivileged users).
-  const used = st.blocks - st.bfree;
-  const expectedPct = (used / (used + st.bavail)) * 100;
-  t.true(
-    Math.abs(g['scratch.disk_used_pct'] - expectedPct) < 1,
-    `${g['scratch.disk_used_pct']} vs ${expectedPct}`,
-  );
+    // df's Use%: used / (used + available to unprivileged users).
+    const used = st.blocks - st.bfree;
+    const expectedPct = (used / (used + st.bavail)) * 100;
+    t.true(
+      Math.abs(g['scratch.disk_used_pct'] - expectedPct) < 1,
+      `${g['scratch.disk_used_pct']} vs ${expectedPct}`,
+    );
 
-  if (process.platform === 'linux') {
-    const fds = readdirSync('/proc/self/fd').length - 1;
-    t.true(Math.abs(g['proc.open_fds'] - fds) <= 16, `${g['proc.open_fds']} vs ${fds}`);
-  }
-});
+    if (process.platform === 'linux') {
+      const fds = readdirSync('/proc/self/fd').length - 1;
+      t.true(Math.abs(g['proc.open_fds'] - fds) <= 16, `${g['proc.open_fds']} vs ${fds}`);
+    }
+  },
+);
 
 test('a missing scratch folder is logged once, counted each time, and leaves the gauge unset', async (t) => {
   const logged: string[] = [];

@@ -13,12 +13,15 @@
  * (no decorators, no sampler: what the overhead issue measured), so that each line runs five
  * instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of `default`, `always`, `context`,
  * `request`, `false`, each optionally with the parts it instruments, `false@decorators`, and
- * `switch`) runs others. `switch`, on Node >= 24, is one more copy that serves its rounds
- * through a `'context'`, a `'request'` and a second `'request'` middleware in turn: the async
- * context's cost measured within one process, with that process' own floor, free of what sets
- * two copies apart for their whole lives. `OBSWEAVE_LOAD_BASELINE=<path of a built package>` (or
- * a comma list of them) adds one more copy per build, with the defaults: a change and what it
- * was before, in one run.
+ * `switch` and `alone`) runs others. `switch`, on Node >= 24, is one more copy that serves its
+ * rounds through a `'context'`, a `'request'` and a second `'request'` middleware in turn: the
+ * async context's cost measured within one process, with that process' own floor, free of what
+ * sets two copies apart for their whole lives. `alone` is one more copy that does the same for
+ * the HTTP middleware with its defaults against none: bare, the middleware, bare again (its bare
+ * rounds still have Node publish each response's finish to the middleware's subscriber, which
+ * finds no request of its own and returns). `OBSWEAVE_LOAD_BASELINE=<path of a built package>`
+ * (or a comma list of them) adds one more copy per build, with the defaults: a change and what
+ * it was before, in one run.
  *
  * Two figures per round: throughput, which is what the reader wants but moves with whatever
  * else the shared machine runs; and the service's own CPU time per request (from
@@ -85,6 +88,8 @@ interface Variant {
 
 /** The modes of the switching copy: the second `'request'` is its own A/A floor. */
 const SWITCHING = ['context', 'request', 'request'] as const;
+/** The middleware alone against none in one process: the second `'bare'` is its floor. */
+const ALONE = ['bare', 'default', 'bare'] as const;
 /** Where one process can run every mode alike: no async hooks stay on behind the storage. */
 const CAN_SWITCH = contextWithoutHooks();
 
@@ -97,7 +102,7 @@ const CAN_SWITCH = contextWithoutHooks();
 function variants(): Variant[] {
   const asked = (
     process.env.OBSWEAVE_LOAD_MODES ??
-    'default,always,context,request,false,default@http+correlation,switch'
+    'default,always,context,request,false,default@http+correlation,switch,alone'
   )
     .split(',')
     .filter(Boolean);
@@ -113,6 +118,15 @@ function variants(): Variant[] {
       if (!CAN_SWITCH || parts !== undefined) continue;
       const env = { OBSWEAVE_LOAD_SWITCH: SWITCHING.join(',') };
       out.push({ name: 'one process', correlation: 'switch', env, switching: SWITCHING });
+    } else if (m === 'alone') {
+      // The defaults' storage must leave no hooks on for the bare rounds after it.
+      if ((byDefault === 'context' && !CAN_SWITCH) || parts !== undefined) continue;
+      const env = {
+        OBSWEAVE_LOAD_SWITCH: ALONE.join(','),
+        OBSWEAVE_LOAD_PARTS: 'http,correlation',
+      };
+      const name = 'one process, httpMetrics() alone';
+      out.push({ name, correlation: 'alone', env, parts: 'http+correlation', switching: ALONE });
     } else if (m === 'always') {
       const echo = { ...env, OBSWEAVE_LOAD_ECHO: 'always' };
       out.push({ name: `defaults, echo 'always'${of}`, correlation: 'default', env: echo });
@@ -148,12 +162,14 @@ interface Round {
 interface Slot {
   service: ServiceProcess;
   use?: number;
+  /** A switching copy's rounds without middleware: no `/metrics` is scraped, as of a bare copy. */
+  bare?: boolean;
 }
 
-async function round({ service: s, use }: Slot, c: Case): Promise<Round> {
+async function round({ service: s, use, bare }: Slot, c: Case): Promise<Round> {
   if (use !== undefined) await s.use(use);
   const timers: NodeJS.Timeout[] = [];
-  if (s.mode === 'instrumented') {
+  if (s.mode === 'instrumented' && bare !== true) {
     // Every second of the round, starting half-way into the first.
     timers.push(
       setTimeout(() => {
@@ -187,6 +203,8 @@ interface VariantResult {
   whole: boolean;
   /** One of a switching copy's modes. */
   switched: boolean;
+  /** The copy's own `correlation` argument: its mode, or `switch` or `alone` when it switches. */
+  copy: string;
   rounds: Round[];
   /** Median over pairs of instrumented / A. */
   throughput: number;
@@ -260,7 +278,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
     const slots: Slot[][] = vs.map((v, i) =>
       v.switching === undefined
         ? [{ service: inst[i] }]
-        : v.switching.map((_, use) => ({ service: inst[i], use })),
+        : v.switching.map((m, use) => ({ service: inst[i], use, bare: m === 'bare' })),
     );
     const measured = slots.flat();
     await warmUp(sa, c); // before calibrating: a cold copy is busier for the same load
@@ -299,6 +317,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
             parts: v.parts,
             whole: v.env === undefined,
             switched: mode !== undefined,
+            copy: v.correlation,
             rounds: rs,
             throughput: paired(rs, thr),
             cpuEfficiency: paired(rs, eff),
@@ -358,6 +377,25 @@ function over(x: VariantResult, y: VariantResult): number {
   return median(differences(x, y));
 }
 
+/** `x`'s CPU per request over `y`'s per pair. */
+function ratiosOf(x: VariantResult, y: VariantResult): number[] {
+  return x.rounds.map((r, k) => r.cpuPerReq / y.rounds[k].cpuPerReq);
+}
+
+/** The 95 % interval of the median of `xs`, as the verdicts print it. */
+function interval(xs: number[], fmt: (x: number) => string): string {
+  const [lo, hi] = medianInterval(xs);
+  return Number.isFinite(lo)
+    ? `95 % interval ${fmt(lo)} to ${fmt(hi)}`
+    : 'too few pairs for an interval';
+}
+
+/** Said when the interval of the median of `xs` straddles `limit`. */
+function unsettled(xs: number[], limit: number): string {
+  const [lo, hi] = medianInterval(xs);
+  return lo <= limit && hi > limit ? `, not settled in ${xs.length} pairs` : '';
+}
+
 /** The targets of the defaults, and 'context' over 'request' where both ran. */
 function verdicts(results: readonly CaseResult[]): string[] {
   const out: string[] = [];
@@ -379,7 +417,7 @@ function verdicts(results: readonly CaseResult[]): string[] {
       );
       // The same target on what the overhead issue measured: the HTTP middleware alone.
       const alone = r.variants.find(
-        (v) => v.correlation === 'default' && v.parts === 'http+correlation',
+        (v) => v.correlation === 'default' && v.parts === 'http+correlation' && !v.switched,
       );
       if (alone !== undefined) {
         const a = 1 / alone.cpuEfficiency;
@@ -394,7 +432,8 @@ function verdicts(results: readonly CaseResult[]): string[] {
     const req =
       whole.find((v) => v.correlation === 'request') ??
       (resolveCorrelationMode(undefined) === 'request' ? d : undefined);
-    const [sctx, sreq, sreq2] = r.variants.filter((v) => v.switched);
+    const [sctx, sreq, sreq2] = r.variants.filter((v) => v.copy === 'switch');
+    const [sbare, salone, sbare2] = r.variants.filter((v) => v.copy === 'alone');
     const target = (diff: number) => ` (target <= 1.5 µs) ${diff <= 1.5 ? 'ok' : 'MISSED'}`;
     if (ctx !== undefined && req !== undefined && ctx !== req) {
       // Paired within each pair of rounds, as B − A is: the two copies met the same moment.
@@ -408,15 +447,24 @@ function verdicts(results: readonly CaseResult[]): string[] {
       // The target is taken here, free of what sets two copies apart for their whole lives.
       const ds = differences(sctx, sreq);
       const diff = median(ds);
-      const [lo, hi] = medianInterval(ds);
-      const unsettled = lo <= 1.5 && hi > 1.5 ? `, not settled in ${ds.length} pairs` : '';
-      const interval = Number.isFinite(lo)
-        ? `95 % interval ${signed(lo, 2)} to ${signed(hi, 2)}`
-        : 'too few pairs for an interval';
       out.push(
         `${r.case.name}: 'context' over 'request' in one process ${signed(diff, 2)} µs CPU per request ` +
-          `(${interval}; its 'request' over 'request' ` +
-          `${signed(over(sreq2, sreq), 2)} µs)${target(diff)}${unsettled}`,
+          `(${interval(ds, (x) => signed(x, 2))}; its 'request' over 'request' ` +
+          `${signed(over(sreq2, sreq), 2)} µs)${target(diff)}${unsettled(ds, 1.5)}`,
+      );
+    }
+    if (salone !== undefined) {
+      // The middleware's own target, in one process: its bare rounds are the denominator.
+      const ratios = ratiosOf(salone, sbare);
+      const ratio = median(ratios);
+      const limit = r.case.cpuTarget;
+      out.push(
+        `${r.case.name}: httpMetrics() alone / bare CPU per request in one process ${ratio.toFixed(3)}x ` +
+          `(${signed(over(salone, sbare), 2)} µs; ${interval(ratios, (x) => `${x.toFixed(3)}x`)}; ` +
+          `its bare over bare ${median(ratiosOf(sbare2, sbare)).toFixed(3)}x)` +
+          (limit === undefined
+            ? ''
+            : ` (target <= ${limit}x) ${ratio <= limit ? 'ok' : 'MISSED'}${unsettled(ratios, limit)}`),
       );
     }
   }

@@ -8,12 +8,12 @@
  * `correlation`, `decorators`, `sampler`; default all) instruments only some, to attribute a
  * cost; `context` alone runs each request under `runWithCorrelationId` with a fixed id and no
  * middleware: the AsyncLocalStorage without the header work. `OBSWEAVE_LOAD_ECHO=always` passes
- * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_SWITCH` (a comma list of modes, `context,request`)
- * makes one middleware per mode and serves through the one a `{use: k}` message names: two
- * modes compared within one process, free of whatever sets two processes apart for their whole
- * lives, which moves CPU per request by µs at partial load. Valid only where the async context
- * needs no async hooks (Node >= 24): on 20 and 22, once a storage has run, its hooks stay on for
- * every mode. `OBSWEAVE_LOAD_PACKAGE` loads another build of the package (a path), to compare
+ * `correlationEcho: 'always'`. `OBSWEAVE_LOAD_SWITCH` (a comma list of modes, `context,request`;
+ * `default` for the option left out, `bare` for no middleware) makes one middleware per mode and
+ * serves through the one a `{use: k}` message names: two modes compared within one process, free
+ * of whatever sets two processes apart for their whole lives, which moves CPU per request by µs.
+ * Valid only where no mode switched to turns on async hooks: on Node 20 and 22, once a storage
+ * has run, its hooks stay on for every mode after it. `OBSWEAVE_LOAD_PACKAGE` loads another build of the package (a path), to compare
  * two builds in one run. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU
  * time and exits on `exit`.
  */
@@ -180,20 +180,24 @@ const middleware = (mode: Obsweave.CorrelationMode | false | undefined) =>
     ...(mode === undefined ? {} : { correlation: mode }),
     ...(correlationEcho === undefined ? {} : { correlationEcho }),
   });
-// One middleware per mode switched between, or the one of `correlation`.
+// One middleware per mode switched between (`default`: the option left out; `bare`: none), or
+// the one of `correlation`.
 const switched = (process.env.OBSWEAVE_LOAD_SWITCH ?? '')
   .split(',')
   .filter(Boolean)
-  .map((m) => middleware(m as Obsweave.CorrelationMode));
-let mw = switched[0] ?? middleware(correlation);
-const measured = has('http');
+  .map((m) =>
+    m === 'bare'
+      ? undefined
+      : middleware(m === 'default' ? undefined : (m as Obsweave.CorrelationMode)),
+  );
+let mw = !has('http') ? undefined : switched.length > 0 ? switched[0] : middleware(correlation);
 const contextOnly = has('context');
 
 const server = createServer(
   instrumented
     ? (req, res) => {
         if (req.url === '/metrics') return metricsEndpoint(req, res);
-        if (measured) mw(req, res, () => handle(req, res));
+        if (mw !== undefined) mw(req, res, () => handle(req, res));
         else if (contextOnly) runWithCorrelationId('load-bench', () => handle(req, res));
         else handle(req, res);
       }

@@ -35,6 +35,16 @@ export class RequestState implements CorrelatedState {
     readonly url: string,
   ) {}
 
+  /**
+   * The request is over: recorded once, and its response let go. An id made later can no
+   * longer be echoed anyway, and the state can outlive the request by far: the async context
+   * keeps it wherever that context was captured. It must not keep the response alive with it.
+   */
+  end(): void {
+    this.done = true;
+    this.echoTo = undefined;
+  }
+
   /** Read by `correlationId(req)`, the async context and the decorators, in every mode. */
   correlate(): string | undefined {
     const id = this.correlationId;
@@ -112,7 +122,7 @@ function onResponseFinish(message: unknown): void {
   const { request, response } = message as { request: TrackedRequest; response: ServerResponse };
   const state = request[STATE];
   if (state === undefined || state.done) return;
-  state.done = true;
+  state.end();
   release(request);
   complete(request, state, response.statusCode);
 }
@@ -128,7 +138,7 @@ function onSocketClose(this: TrackedSocket): void {
 function abort(req: TrackedRequest): void {
   const state = req[STATE];
   if (state === undefined || state.done) return;
-  state.done = true;
+  state.end();
   complete(req, state, ABORTED);
 }
 

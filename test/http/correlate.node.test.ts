@@ -2,6 +2,7 @@ import test from 'ava';
 import http from 'node:http';
 import { setImmediate as turn } from 'node:timers/promises';
 import { correlationId, httpMetrics, MetricsRegistry } from '../../src';
+import { requestState } from '../../src/http/request-lifecycle';
 import { listen } from '../support/http';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -54,6 +55,26 @@ for (const correlation of ['context', 'request'] as const) {
     t.regex((await late[0]) ?? '', UUID, 'still made, for the request, when asked late');
   });
 }
+
+test("'on-demand' echo, correlation 'context': a finished request's state no longer holds its response, and still makes its id", async (t) => {
+  const mw = httpMetrics({ registry: new MetricsRegistry(), correlation: 'context' });
+  const ended: Promise<http.IncomingMessage>[] = [];
+  const server = http.createServer((req, res) =>
+    mw(req, res, () => {
+      ended.push(new Promise((resolve) => res.on('finish', () => resolve(req))));
+      res.end('quiet');
+    }),
+  );
+  const base = await listen(t, server);
+  await (await fetch(base)).text();
+  const req = await ended[0];
+  t.is(
+    requestState(req)?.echoTo,
+    undefined,
+    'the state, kept by the async context, lets go of the response',
+  );
+  t.regex(correlationId(req) ?? '', UUID, 'an id is still made when asked for late');
+});
 
 test("'on-demand' echo: an id that may not be taken is replaced and the replacement echoed", async (t) => {
   const { base } = await service(t, {});

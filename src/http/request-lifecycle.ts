@@ -36,13 +36,16 @@ export class RequestState implements CorrelatedState {
   ) {}
 
   /**
-   * The request is over: recorded once, and its response let go. An id made later can no
-   * longer be echoed anyway, and the state can outlive the request by far: the async context
-   * keeps it wherever that context was captured. It must not keep the response alive with it.
+   * The request is over: its response is let go, and `true` is returned the first time, when it
+   * is to be recorded (a request never measured was done from the start, and is let go all the
+   * same). An id made later can no longer be echoed anyway, and the state can outlive the
+   * request by far: the async context keeps it wherever that context was captured.
    */
-  end(): void {
-    this.done = true;
+  end(): boolean {
     this.echoTo = undefined;
+    if (this.done) return false;
+    this.done = true;
+    return true;
   }
 
   /** Read by `correlationId(req)`, the async context and the decorators, in every mode. */
@@ -121,8 +124,7 @@ export function untrackRequest(req: IncomingMessage): void {
 function onResponseFinish(message: unknown): void {
   const { request, response } = message as { request: TrackedRequest; response: ServerResponse };
   const state = request[STATE];
-  if (state === undefined || state.done) return;
-  state.end();
+  if (state === undefined || !state.end()) return;
   release(request);
   complete(request, state, response.statusCode);
 }
@@ -137,8 +139,7 @@ function onSocketClose(this: TrackedSocket): void {
 
 function abort(req: TrackedRequest): void {
   const state = req[STATE];
-  if (state === undefined || state.done) return;
-  state.end();
+  if (state === undefined || !state.end()) return;
   complete(req, state, ABORTED);
 }
 

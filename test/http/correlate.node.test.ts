@@ -74,6 +74,12 @@ test("'on-demand' echo, correlation 'context': a finished request's state no lon
     'the state, kept by the async context, lets go of the response',
   );
   t.regex(correlationId(req) ?? '', UUID, 'an id is still made when asked for late');
+
+  // A request never measured (the default `ignore`: /metrics) keeps a state for its id too.
+  await (await fetch(`${base}/metrics`)).text();
+  const ignored = await ended[1];
+  t.not(requestState(ignored), undefined, 'an unmeasured request has a state for its id');
+  t.is(requestState(ignored)?.echoTo, undefined, 'and it lets go of its response as well');
 });
 
 test("'on-demand' echo: an id that may not be taken is replaced and the replacement echoed", async (t) => {

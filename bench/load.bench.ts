@@ -256,6 +256,18 @@ async function warmUp(s: Slot, c: Case): Promise<void> {
   }
 }
 
+/** One figure of a round against the round of the same pair it is paired with. */
+type PairFigure = (x: Round, base: Round) => number;
+const thr: PairFigure = (x, base) => x.rps / base.rps;
+const eff: PairFigure = (x, base) => base.cpuPerReq / x.cpuPerReq;
+const added: PairFigure = (x, base) => x.cpuPerReq - base.cpuPerReq;
+const cpuRatio: PairFigure = (x, base) => x.cpuPerReq / base.cpuPerReq;
+
+/** `f` of each of `xs` against the round of `bases` in the same pair. */
+function perPair(xs: readonly Round[], bases: readonly Round[], f: PairFigure): number[] {
+  return xs.map((x, k) => f(x, bases[k]));
+}
+
 async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> {
   const c = { ...spec };
   // One backend for all copies: they take their rounds one at a time.
@@ -291,11 +303,7 @@ async function runCase(spec: Case, vs: readonly Variant[]): Promise<CaseResult> 
     }
     const ra = rounds.get(sa)!;
     const rb = rounds.get(sb)!;
-    const paired = (of: Round[], f: (x: Round, base: Round) => number) =>
-      median(of.map((x, k) => f(x, ra[k])));
-    const thr = (x: Round, base: Round) => x.rps / base.rps;
-    const eff = (x: Round, base: Round) => base.cpuPerReq / x.cpuPerReq;
-    const added = (x: Round, base: Round) => x.cpuPerReq - base.cpuPerReq;
+    const paired = (of: Round[], f: PairFigure) => median(perPair(of, ra, f));
     return {
       case: c,
       bare: { a: ra, b: rb },
@@ -370,7 +378,7 @@ function print(r: CaseResult): void {
 
 /** `x`'s CPU per request minus `y`'s per pair, in µs: rounds of one moment paired. */
 function differences(x: VariantResult, y: VariantResult): number[] {
-  return x.rounds.map((r, k) => r.cpuPerReq - y.rounds[k].cpuPerReq);
+  return perPair(x.rounds, y.rounds, added);
 }
 
 function over(x: VariantResult, y: VariantResult): number {
@@ -379,7 +387,7 @@ function over(x: VariantResult, y: VariantResult): number {
 
 /** `x`'s CPU per request over `y`'s per pair. */
 function ratiosOf(x: VariantResult, y: VariantResult): number[] {
-  return x.rounds.map((r, k) => r.cpuPerReq / y.rounds[k].cpuPerReq);
+  return perPair(x.rounds, y.rounds, cpuRatio);
 }
 
 /** The 95 % interval of the median of `xs`, as the verdicts print it. */

@@ -13,9 +13,9 @@
  * serves through the one a `{use: k}` message names: two modes compared within one process, free
  * of whatever sets two processes apart for their whole lives, which moves CPU per request by µs.
  * Valid only where no mode switched to turns on async hooks: on Node 20 and 22, once a storage
- * has run, its hooks stay on for every mode after it. `OBSWEAVE_LOAD_PACKAGE` loads another build of the package (a path), to compare
- * two builds in one run. Prints `{"port":…}` once listening; answers `cpu` messages with its CPU
- * time and exits on `exit`.
+ * has run, its hooks stay on for every mode after it. `OBSWEAVE_LOAD_PACKAGE` loads another
+ * build of the package (a path), to compare two builds in one run. Prints `{"port":…}` once
+ * listening; answers `cpu` messages with its CPU time and exits on `exit`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -167,13 +167,10 @@ function realistic(req: IncomingMessage, res: ServerResponse): void {
 
 const handle = shape === 'realistic' ? realistic : trivial;
 const metricsEndpoint = createMetricsHandler();
-const correlation: Obsweave.CorrelationMode | undefined = !has('correlation')
-  ? false
-  : correlationArg === 'default'
-    ? undefined
-    : correlationArg === 'false'
-      ? false
-      : (correlationArg as Obsweave.CorrelationMode);
+/** A mode as the bench names it: `default` is the option left out, `false` the boolean. */
+const modeOf = (m: string): Obsweave.CorrelationMode | false | undefined =>
+  m === 'default' ? undefined : m === 'false' ? false : (m as Obsweave.CorrelationMode);
+const correlation = has('correlation') ? modeOf(correlationArg) : false;
 const correlationEcho = process.env.OBSWEAVE_LOAD_ECHO as Obsweave.CorrelationEcho | undefined;
 const middleware = (mode: Obsweave.CorrelationMode | false | undefined) =>
   httpMetrics({
@@ -185,11 +182,7 @@ const middleware = (mode: Obsweave.CorrelationMode | false | undefined) =>
 const switched = (process.env.OBSWEAVE_LOAD_SWITCH ?? '')
   .split(',')
   .filter(Boolean)
-  .map((m) =>
-    m === 'bare'
-      ? undefined
-      : middleware(m === 'default' ? undefined : (m as Obsweave.CorrelationMode)),
-  );
+  .map((m) => (m === 'bare' ? undefined : middleware(modeOf(m))));
 let mw = !has('http') ? undefined : switched.length > 0 ? switched[0] : middleware(correlation);
 const contextOnly = has('context');
 

@@ -10,7 +10,7 @@
  * The modes: the defaults (`correlation` left out: `'context'` on Node >= 24, `'request'` on
  * 20 and 22), the defaults with `correlationEcho: 'always'`, then `'context'`, `'request'` and
  * `false` where they differ from the defaults, and the HTTP middleware alone with its defaults
- * (no decorators, no sampler: what the overhead issue measured), so that each line runs five
+ * (no decorators, no sampler: what the CPU target is taken on), so that each line runs five
  * instrumented copies. `OBSWEAVE_LOAD_MODES` (a comma list of `default`, `always`, `context`,
  * `request`, `false`, each optionally with the parts it instruments, `false@decorators`, and
  * `switch` and `alone`) runs others. `switch`, on Node >= 24, is one more copy that serves its
@@ -422,7 +422,7 @@ function verdicts(results: readonly CaseResult[]): string[] {
       out.push(
         `${r.case.name}: everything with the defaults / bare CPU per request ${(1 / d.cpuEfficiency).toFixed(3)}x (A/A ${(1 / r.aa.cpuEfficiency).toFixed(3)}x; the target is httpMetrics() alone's)`,
       );
-      // The target, on what the overhead issue measured: the HTTP middleware alone.
+      // The target, on the HTTP middleware alone with its defaults, over the bare service.
       const alone = r.variants.find(
         (v) => v.correlation === 'default' && v.parts === 'http+correlation' && !v.switched,
       );

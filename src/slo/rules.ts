@@ -1,7 +1,8 @@
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { DEFAULT_SLOS } from './default-slos';
 import { formatDuration, parseDuration } from './duration';
-import { catalogDefinition, resolveSlo, type ResolvedSlo } from './resolve';
+import { errorRatio } from './promql';
+import { catalogDefinition, validateSlo, type ValidSlo } from './validate';
 import type { Slo } from './slo';
 import { BURN_RATE_ALERTS, SLO_WINDOWS, type BurnRateAlert } from './windows';
 
@@ -67,7 +68,7 @@ export function sloRules(
     );
   }
   const lookup = (name: string) => registry.definition(name) ?? catalogDefinition(name);
-  const resolved = slos.map((slo, i) => resolveSlo(slo, i, lookup));
+  const resolved = slos.map((slo, i) => validateSlo(slo, i, lookup));
   const seen = new Set<string>();
   for (const r of resolved) {
     if (seen.has(r.name)) throw new TypeError(`obsweave: SLO "${r.name}" is declared twice`);
@@ -78,12 +79,12 @@ export function sloRules(
   return { groups: resolved.map((r) => group(r, range)) };
 }
 
-function group(slo: ResolvedSlo, range: (window: string) => string): RuleGroup {
+function group(slo: ValidSlo, range: (window: string) => string): RuleGroup {
   const labels = { slo: slo.name, ...slo.labels };
   const windows = [...new Set([...SLO_WINDOWS, slo.period])];
   const rules: (RecordingRule | AlertingRule)[] = windows.map((w) => ({
     record: `slo:sli_error:ratio_rate${w}`,
-    expr: slo.errorRatio(range(w)),
+    expr: errorRatio(slo, range(w)),
     labels,
   }));
   rules.push(
@@ -108,12 +109,12 @@ function group(slo: ResolvedSlo, range: (window: string) => string): RuleGroup {
   return { name: `obsweave-slo-${slo.name}`, rules };
 }
 
-function ratio(slo: ResolvedSlo, window: string): string {
+function ratio(slo: ValidSlo, window: string): string {
   return `slo:sli_error:ratio_rate${window}{slo="${slo.name}"}`;
 }
 
 /** The burn rate over `window` where it is above `factor`: the alert's value is a burn rate. */
-function burning(slo: ResolvedSlo, window: string, factor: number): string {
+function burning(slo: ValidSlo, window: string, factor: number): string {
   return `${ratio(slo, window)} / ${slo.budget} > ${factor}`;
 }
 
@@ -122,7 +123,7 @@ function percent(v: number): string {
 }
 
 function annotations(
-  slo: ResolvedSlo,
+  slo: ValidSlo,
   severity: BurnRateAlert['severity'],
   pairs: readonly BurnRateAlert[],
 ): Record<string, string> {

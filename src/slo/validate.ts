@@ -2,17 +2,38 @@ import { DEFAULT_BUCKETS_MS } from '../core/buckets';
 import { CATALOG, catalogEntry } from '../core/catalog';
 import type { MetricDefinition } from '../core/types';
 import { exportName } from '../core/export-name';
-import { formatNumber, scale } from '../export/text';
 import { parseDuration } from './duration';
-import { formatMatchers, parseMatchers, parseSelector, type Matcher } from './selector';
+import { parseMatchers, parseSelector, type Matcher } from './selector';
 import { isLatencySli, type LatencySli, type RatioSli, type Slo } from './slo';
 import { DEFAULT_PERIOD, SLO_WINDOWS } from './windows';
 
 /** Finds how a metric is defined: in a registry first, then in the catalog. */
 export type MetricLookup = (name: string) => MetricDefinition | undefined;
 
-/** An SLO checked against the metrics it reads, with what its rules are written from. */
-export interface ResolvedSlo {
+/** Counters read through one selector. */
+export interface CounterSelection {
+  readonly def: MetricDefinition;
+  readonly matchers: readonly Matcher[];
+}
+
+/** Bad events over all events, each a sum of counters. */
+export interface ValidRatioSli {
+  readonly kind: 'ratio';
+  readonly errors: CounterSelection;
+  readonly total: CounterSelection;
+}
+
+/** The share of a duration histogram's observations above one of its bucket bounds. */
+export interface ValidLatencySli {
+  readonly kind: 'latency';
+  readonly def: MetricDefinition;
+  readonly matchers: readonly Matcher[];
+  /** The bound in the histogram's own unit (ms for `_ms`, seconds for `_seconds`). */
+  readonly bound: number;
+}
+
+/** An SLO checked against the metrics it reads: every field present and of its type. */
+export interface ValidSlo {
   readonly name: string;
   readonly objective: number;
   /** `1 - objective`, rounded so that `0.999` gives `0.001`, not `0.0010000000000000009`. */
@@ -23,9 +44,10 @@ export interface ResolvedSlo {
   readonly labels: Readonly<Record<string, string>>;
   readonly runbookUrl?: string;
   readonly description?: string;
-  /** The PromQL error ratio over `range`, one series per value of the `by` labels. */
-  errorRatio(range: string): string;
+  readonly sli: ValidRatioSli | ValidLatencySli;
 }
+
+type Fail = (why: string) => never;
 
 const SLO_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -43,7 +65,8 @@ const FIELDS = new Set([
   'runbookUrl',
   'description',
 ]);
-const LONGEST_WINDOW_MS = parseDuration(SLO_WINDOWS[SLO_WINDOWS.length - 1])!;
+const LONGEST_WINDOW = SLO_WINDOWS[SLO_WINDOWS.length - 1];
+const LONGEST_WINDOW_MS = parseDuration(LONGEST_WINDOW)!;
 
 /** The catalog's definition of `name`; its histograms have the default bounds. */
 export function catalogDefinition(name: string): MetricDefinition | undefined {
@@ -54,19 +77,19 @@ export function catalogDefinition(name: string): MetricDefinition | undefined {
 }
 
 /** Checks one declared SLO; throws an `obsweave:` error naming the SLO and what is wrong. */
-export function resolveSlo(slo: Slo, index: number, lookup: MetricLookup): ResolvedSlo {
+export function validateSlo(slo: Slo, index: number, lookup: MetricLookup): ValidSlo {
   if (slo === null || typeof slo !== 'object' || Array.isArray(slo)) {
     throw new TypeError(`obsweave: SLO #${index + 1} must be an object`);
   }
-  const fail = (why: string): never => {
+  const fail: Fail = (why) => {
     const name = typeof slo.name === 'string' ? `"${slo.name}"` : `#${index + 1}`;
     throw new TypeError(`obsweave: SLO ${name}: ${why}`);
   };
   for (const key of Object.keys(slo)) if (!FIELDS.has(key)) fail(`unknown field "${key}"`);
-  if (typeof slo.name !== 'string' || !SLO_NAME.test(slo.name)) {
-    fail(`name must be letters, digits, "-", "_" or ".", got ${JSON.stringify(slo.name)}`);
+  const { name, objective } = slo;
+  if (typeof name !== 'string' || !SLO_NAME.test(name)) {
+    fail(`name must be letters, digits, "-", "_" or ".", got ${JSON.stringify(name)}`);
   }
-  const { objective } = slo;
   if (typeof objective !== 'number' || !(objective > 0 && objective < 1)) {
     fail(`objective must be a number between 0 and 1 (0.999), got ${JSON.stringify(objective)}`);
   }
@@ -75,8 +98,8 @@ export function resolveSlo(slo: Slo, index: number, lookup: MetricLookup): Resol
   if (periodMs === undefined) {
     fail(`period must be a duration such as "30d" or "4w", got ${JSON.stringify(period)}`);
   }
-  if (periodMs! < LONGEST_WINDOW_MS) {
-    fail(`period ${period} is shorter than the longest alert window, 3d`);
+  if (periodMs < LONGEST_WINDOW_MS) {
+    fail(`period ${period} is shorter than the longest alert window, ${LONGEST_WINDOW}`);
   }
   const by = labelList(slo.by, fail);
   const labels = fixedLabels(slo.labels, by, fail);
@@ -89,37 +112,34 @@ export function resolveSlo(slo: Slo, index: number, lookup: MetricLookup): Resol
   if (sli === null || typeof sli !== 'object') {
     fail('sli must be { errors, total } or { latency: { metric, thresholdMs } }');
   }
-  const errorRatio = isLatencySli(slo.sli)
-    ? latencyRatio(slo.sli, by, lookup, fail)
-    : eventRatio(slo.sli, by, lookup, fail);
   return {
-    name: slo.name,
+    name,
     objective,
     budget: Number((1 - objective).toPrecision(12)),
     period,
-    periodMs: periodMs!,
+    periodMs,
     by,
     labels,
     runbookUrl: slo.runbookUrl,
     description: slo.description,
-    errorRatio,
+    sli: isLatencySli(slo.sli)
+      ? latencySli(slo.sli, by, lookup, fail)
+      : ratioSli(slo.sli, by, lookup, fail),
   };
 }
-
-type Fail = (why: string) => never;
 
 function labelList(by: unknown, fail: Fail): string[] {
   if (by === undefined) return [];
   if (!Array.isArray(by)) return fail('by must be an array of label names');
   const seen = new Set<string>();
-  for (const l of by) {
+  for (const l of by as unknown[]) {
     if (typeof l !== 'string' || !LABEL_NAME.test(l) || l.startsWith('__') || RESERVED.has(l)) {
-      fail(`by: ${JSON.stringify(l)} cannot be a label to group by`);
+      return fail(`by: ${JSON.stringify(l)} cannot be a label to group by`);
     }
     if (seen.has(l)) fail(`by: "${l}" is listed twice`);
     seen.add(l);
   }
-  return [...by] as string[];
+  return [...seen];
 }
 
 function fixedLabels(labels: unknown, by: readonly string[], fail: Fail): Record<string, string> {
@@ -127,13 +147,15 @@ function fixedLabels(labels: unknown, by: readonly string[], fail: Fail): Record
   if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
     return fail('labels must be an object of label names to strings');
   }
+  const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels)) {
     if (!LABEL_NAME.test(k) || k.startsWith('__') || RESERVED.has(k) || by.includes(k)) {
       fail(`labels: "${k}" cannot be set (reserved, invalid, or one of "by")`);
     }
     if (typeof v !== 'string') fail(`labels: "${k}" must be a string`);
+    out[k] = v;
   }
-  return { ...(labels as Record<string, string>) };
+  return out;
 }
 
 function metric(name: string, lookup: MetricLookup, fail: Fail): MetricDefinition {
@@ -156,52 +178,50 @@ function checkLabels(
   by: readonly string[],
   fail: Fail,
 ): void {
+  const has = (l: string) => def.labelNames.includes(l) || TARGET_LABELS.includes(l);
+  const names = def.labelNames.join(', ') || 'none';
   for (const m of matchers) {
-    if (!def.labelNames.includes(m.label) && !TARGET_LABELS.includes(m.label)) {
-      fail(
-        `${what}: "${def.name}" has no label "${m.label}" (labels: ${def.labelNames.join(', ') || 'none'})`,
-      );
-    }
+    if (!has(m.label)) fail(`${what}: "${def.name}" has no label "${m.label}" (labels: ${names})`);
   }
   for (const l of by) {
-    if (!def.labelNames.includes(l) && !TARGET_LABELS.includes(l)) {
-      fail(
-        `by: "${def.name}" has no label "${l}" (labels: ${def.labelNames.join(', ') || 'none'})`,
-      );
-    }
+    if (!has(l)) fail(`by: "${def.name}" has no label "${l}" (labels: ${names})`);
   }
 }
 
-function sumRate(series: string, matchers: readonly Matcher[], by: readonly string[]) {
-  const sel = matchers.length === 0 ? series : `${series}{${formatMatchers(matchers)}}`;
-  const sum = by.length === 0 ? 'sum' : `sum by (${by.join(', ')}) `;
-  return (range: string) => `${sum}(rate(${sel}[${range}]))`;
-}
-
-function eventRatio(sli: RatioSli, by: readonly string[], lookup: MetricLookup, fail: Fail) {
+function ratioSli(
+  sli: RatioSli,
+  by: readonly string[],
+  lookup: MetricLookup,
+  fail: Fail,
+): ValidRatioSli {
   for (const key of Object.keys(sli)) {
     if (key !== 'errors' && key !== 'total') fail(`sli: unknown field "${key}"`);
   }
-  const rates = (['errors', 'total'] as const).map((key) => {
+  const counters = (key: 'errors' | 'total'): CounterSelection => {
     const sel = parseSelector(sli[key]);
     if (typeof sel === 'string') return fail(`sli.${key}: ${sel}`);
     const def = metric(sel.metric, lookup, fail);
     if (def.type !== 'counter') fail(`sli.${key}: "${def.name}" is a ${def.type}, not a counter`);
     checkLabels(`sli.${key}`, def, sel.matchers, by, fail);
-    return sumRate(exportName(def.name, 'counter').sample, sel.matchers, by);
-  });
-  const [errors, total] = rates;
-  return (range: string) => `${errors(range)} / ${total(range)}`;
+    return { def, matchers: sel.matchers };
+  };
+  return { kind: 'ratio', errors: counters('errors'), total: counters('total') };
 }
 
-function latencyRatio(sli: LatencySli, by: readonly string[], lookup: MetricLookup, fail: Fail) {
+function latencySli(
+  sli: LatencySli,
+  by: readonly string[],
+  lookup: MetricLookup,
+  fail: Fail,
+): ValidLatencySli {
   const l = sli.latency as unknown as Record<string, unknown>;
   if (l === null || typeof l !== 'object')
     return fail('sli.latency must be { metric, thresholdMs }');
   for (const key of Object.keys(sli)) if (key !== 'latency') fail(`sli: unknown field "${key}"`);
   for (const key of Object.keys(l)) {
-    if (!['metric', 'thresholdMs', 'match'].includes(key))
+    if (!['metric', 'thresholdMs', 'match'].includes(key)) {
       fail(`sli.latency: unknown field "${key}"`);
+    }
   }
   if (typeof l.metric !== 'string') return fail('sli.latency.metric must be a metric name');
   const def = metric(l.metric, lookup, fail);
@@ -229,19 +249,10 @@ function latencyRatio(sli: LatencySli, by: readonly string[], lookup: MetricLook
   const bound = bounds.find((b) => Math.abs(b - wanted) <= 1e-9 * Math.max(1, Math.abs(b)));
   if (bound === undefined) {
     const ms = bounds.map((b) => (inMs ? b : b * 1000));
-    fail(
+    return fail(
       `sli.latency.thresholdMs ${thresholdMs} is not a bucket bound of "${def.name}" ` +
         `(bounds in ms: ${ms.join(', ')}): the share above it cannot be read`,
     );
   }
-  const n = exportName(def.name, 'histogram');
-  const le = formatNumber(scale(bound!, n.mul, n.div));
-  const count = sumRate(`${n.family}_count`, matchers, by);
-  const fast = sumRate(
-    `${n.family}_bucket`,
-    [...matchers, { label: 'le', op: '=', value: `"${le}"` }],
-    by,
-  );
-  // (all - fast) / all rather than 1 - fast / all: exact when all events are slow or none.
-  return (range: string) => `(${count(range)} - ${fast(range)}) / ${count(range)}`;
+  return { kind: 'latency', def, matchers, bound };
 }

@@ -88,8 +88,16 @@ const MIN_WINDOW_MS = 1000;
  */
 export function sloRules(
   slos: readonly Slo[] = DEFAULT_SLOS,
-  { windowScale = 1, registry = metrics, scope = ['job'] }: SloRulesOptions = {},
+  opts: SloRulesOptions = {},
 ): RuleFile {
+  return resolveRules(slos, opts).file;
+}
+
+/** The checked SLOs and their rule file. */
+export function resolveRules(
+  slos: readonly Slo[],
+  { windowScale = 1, registry = metrics, scope = ['job'] }: SloRulesOptions,
+): { valid: ValidSlo[]; file: RuleFile } {
   if (!Array.isArray(slos)) throw new TypeError('obsweave: sloRules takes an array of SLOs');
   if (typeof windowScale !== 'number' || !(windowScale > 0 && windowScale <= 1)) {
     throw new TypeError(
@@ -115,7 +123,7 @@ export function sloRules(
   const valid = validateSlos(slos, ctx);
   const range = (window: string) =>
     formatDuration(Math.max(MIN_WINDOW_MS, Math.round(parseDuration(window)! * windowScale)));
-  return { groups: valid.flatMap((slo) => groups(slo, range)) };
+  return { valid, file: { groups: valid.flatMap((slo) => groups(slo, range)) } };
 }
 
 function groups(slo: ValidSlo, range: (window: string) => string): RuleGroup[] {

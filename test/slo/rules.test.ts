@@ -136,7 +136,7 @@ test('latency reads the bucket at the threshold in both spellings of le, exporte
     ticket.annotations.dashboard_url,
     'https://grafana.example/d/orders?var-region={{ $labels.region }}',
   );
-  t.is(file.groups[1].rules[0].record, 'slo:sli_error:ratio_rate7d');
+  t.is((file.groups[1].rules[0] as RecordingRule).record, 'slo:sli_error:ratio_rate7d');
   const api = file.groups.find((g) => g.name === 'obsweave-slo-api-latency')!.rules;
   t.deepEqual(
     api.filter((r): r is AlertingRule => 'alert' in r).map((r) => r.alert),

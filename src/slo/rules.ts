@@ -1,6 +1,7 @@
-import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import { DEFAULT_SLOS } from './default-slos';
 import { formatDuration, parseDuration } from './duration';
+import type { MetricSource } from './scrape';
 import { errorRatio, grouping, totalSeries } from './promql';
 import type { Slo } from './slo';
 import {
@@ -26,8 +27,11 @@ export interface SloRulesOptions {
    * and dashboards read the same at any scale. Between 0 and 1; default 1.
    */
   windowScale?: number;
-  /** Where SLI metrics are looked up before the catalog. Default: the process-wide `metrics`. */
-  registry?: MetricsRegistry;
+  /**
+   * Where SLI metrics are looked up before the catalog: a registry, or any source of
+   * definitions (the CLI's reads a running app). Default: the process-wide `metrics`.
+   */
+  registry?: MetricsRegistry | MetricSource;
   /**
    * The scope of every SLO that sets none: the labels that tell services apart, so that an
    * alert says which one burns its budget. Default `['job']`; `[]` sums every target.
@@ -113,6 +117,7 @@ export function resolveRules(
   const ctx: ValidationContext = {
     lookup: (name) => registry.definition(name) ?? catalogDefinition(name),
     names: () => {
+      if (!(registry instanceof MetricsRegistry)) return registry.names?.() ?? [];
       const snap = registry.snapshot();
       return [snap.counters, snap.histograms].flatMap((m) =>
         Object.keys(m).map((k) => k.split('|')[0]),

@@ -158,11 +158,16 @@ function groups(slo: ValidSlo, range: (window: string) => string): RuleGroup[] {
     interval: range(PERIOD_INTERVAL),
     rules: [
       // A rate over the whole period: weighted by events, where an average of ratios is not.
-      {
-        record: `slo:sli_error:ratio_rate${slo.period}`,
-        expr: errorRatio(slo, range(slo.period)),
-        labels,
-      },
+      // A period of 3d is already recorded with the windows.
+      ...(SLO_WINDOWS.includes(slo.period)
+        ? []
+        : [
+            {
+              record: `slo:sli_error:ratio_rate${slo.period}`,
+              expr: errorRatio(slo, range(slo.period)),
+              labels,
+            },
+          ]),
       { record: 'slo:objective:ratio', expr: `vector(${slo.objective})`, labels },
       {
         record: 'slo:period_error_budget_remaining:ratio',

@@ -457,3 +457,13 @@ test('every problem of every SLO is reported at once, one line each', (t) => {
   t.is(err.message.split('\n').length, 6);
   for (const line of err.message.split('\n')) t.regex(line, /^obsweave: SLO /);
 });
+
+test('a period of 3d reads its ratio from the 3d window instead of recording it twice', (t) => {
+  const { records, period } = group(
+    [{ ...DEFAULT_SLOS[0], objective: 0.9999, period: '3d' }],
+    'http-availability',
+  );
+  const names = [...records, ...period].map((r) => r.record);
+  t.is(names.filter((n) => n === 'slo:sli_error:ratio_rate3d').length, 1);
+  t.is(period.at(-1)!.expr, '1 - slo:sli_error:ratio_rate3d{slo="http-availability"} / 0.0001');
+});

@@ -80,12 +80,15 @@ const MIN_WINDOW_MS = 1000;
  *
  * @example
  * ```ts
- * import { writeFileSync } from 'node:fs';
  * import { DEFAULT_SLOS, sloRules } from 'obsweave/slo';
  *
  * const file = sloRules([
  *   ...DEFAULT_SLOS,
- *   { name: 'checkout', objective: 0.995, sli: { latency: { metric: 'http.request_latency_ms', thresholdMs: 500 } } },
+ *   {
+ *     name: 'checkout',
+ *     objective: 0.995,
+ *     sli: { latency: { metric: 'http.request_latency_ms', thresholdMs: 500 } },
+ *   },
  * ]);
  * console.log(file.groups.map((g) => g.name)); // ['obsweave-slo-http-availability', ...]
  * ```
@@ -152,7 +155,7 @@ function groups(slo: ValidSlo, range: (window: string) => string): RuleGroup[] {
       annotations: annotations(slo, severity, pairs),
     });
   }
-  rules.push(absentAlert(slo, range));
+  rules.push(absentAlert(slo));
   const period: RuleGroup = {
     name: `obsweave-slo-${slo.name}-period`,
     interval: range(PERIOD_INTERVAL),
@@ -243,12 +246,13 @@ function annotations(
 }
 
 /** Fires when no series of the SLI's total is left: its burn-rate alerts could not fire. */
-function absentAlert(slo: ValidSlo, range: (window: string) => string): AlertingRule {
+function absentAlert(slo: ValidSlo): AlertingRule {
   const series = totalSeries(slo);
   return {
     alert: SLO_ABSENT_ALERT_NAME,
     expr: `absent(${series})`,
-    for: range(ABSENT_FOR),
+    // Not scaled: at a demo's scale a slow first scrape would pass for an absence.
+    for: ABSENT_FOR,
     labels: alertLabels(slo, 'ticket'),
     annotations: {
       summary: `SLO ${slo.name} has no data: no series of ${series}`,

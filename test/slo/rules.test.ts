@@ -158,7 +158,7 @@ test('windowScale shrinks every window, the period too, and keeps the rule names
   // No `for:` on burn rates: the short window is what makes an alert wait and resolve.
   t.deepEqual(
     alerts.map((a) => a.for),
-    [undefined, undefined, '10s'],
+    [undefined, undefined, '10m'],
   );
 });
 

@@ -6,6 +6,7 @@ export { SLO_ALERT_NAME, SloConfigError } from './validate';
 export { sloRulesYaml } from './yaml';
 export { sloTests } from './tests';
 export type { SloTestsOptions } from './tests';
+export type { MetricSource } from './scrape';
 export { BURN_RATE_ALERTS, burnFactor, SLO_WINDOWS } from './windows';
 export type { BurnRateAlert } from './windows';
 export type { LatencySli, RatioSli, Sli, Slo } from './slo';

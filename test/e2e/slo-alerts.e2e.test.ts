@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsRegistry } from '../../src';
-import { DEFAULT_SLOS, sloRulesYaml } from '../../src/slo';
+import { sloRulesYaml } from '../../src/slo';
+import { MEDIA_WORKER_ALERT_SLOS } from '../../examples/demo/alerts';
 import { Traffic } from '../../examples/demo/traffic';
 import { ASR_THROTTLING, NO_FAULTS, startMediaWorker } from '../../examples/media-worker';
 import { AlertReceiver, startAlertmanager, type WebhookAlert } from '../support/alertmanager';
@@ -57,7 +58,10 @@ serialTestWithTools('prometheus', 'prometheus-alertmanager')(
     const rules = join(dir, 'slo-rules.yml');
     writeFileSync(
       rules,
-      sloRulesYaml(DEFAULT_SLOS, { registry: new MetricsRegistry(), windowScale: WINDOW_SCALE }),
+      sloRulesYaml(MEDIA_WORKER_ALERT_SLOS, {
+        registry: new MetricsRegistry(),
+        windowScale: WINDOW_SCALE,
+      }),
     );
     const prometheus = await startPrometheus({
       binary: prometheusBin,

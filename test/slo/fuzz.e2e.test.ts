@@ -97,7 +97,7 @@ const regex = mostly(
     }),
   ),
 );
-const matcher = mostly(
+const matcher = mostly<[string, string, string]>(
   fc.oneof(
     fc.tuple(
       fc.constantFrom('code_class', 'method', 'route', 'job'),

@@ -4,10 +4,7 @@ import { describeError, describeValue } from '../../src/core/describe';
 test('an error is shown the same way as a value and as a thrown one: name and message, redacted', (t) => {
   const err = new TypeError('GET https://u:hunter2@db/?token=abc failed');
   t.is(describeValue(err), describeError(err));
-  t.regex(
-    describeError(err),
-    /^TypeError: GET https:\/\/db\/ failed$|^TypeError: GET https:\/\/\[redacted\]/,
-  );
+  t.is(describeError(err), 'TypeError: GET https://db/ failed');
   t.false(describeError(err).includes('hunter2'));
   t.false(describeError(err).includes('token=abc'));
 });

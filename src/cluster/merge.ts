@@ -3,7 +3,15 @@ import type { MetricType } from '../core/types';
 import { ExportNames } from '../core/export-name';
 import type { FamilyView } from '../core/family-view';
 import type { GaugeAggregation } from './aggregation';
-import { encode, EXEMPLAR_SLOTS, exemplarAt, sameBounds, type WireFamily } from './wire';
+import {
+  encode,
+  EXEMPLAR_SLOTS,
+  exemplarAt,
+  sameBounds,
+  type WireFamily,
+  type WireHistogram,
+  type WireScalar,
+} from './wire';
 
 /** One process's families, and the value its series take in a `worker` label. */
 export interface Source {
@@ -167,13 +175,13 @@ function valuesOf(
 
 function addScalars(
   f: MergedFamily,
-  w: WireFamily,
+  w: WireScalar,
   worker: string,
   src: number,
   reject: (name: string, why: string) => void,
 ): void {
   const n = w.l.length;
-  const x = w.x!;
+  const x = w.x;
   const own = f.agg === 'perWorker' ? worker : undefined;
   const agg = f.agg;
   for (let i = 0; i < x.length; i++) {
@@ -199,16 +207,15 @@ function addScalars(
 
 function addHistograms(
   f: MergedFamily,
-  w: WireFamily,
+  w: WireHistogram,
   worker: string,
   src: number,
   reject: (name: string, why: string) => void,
 ): void {
   const n = w.l.length;
-  const bounds = w.b!;
-  const c = w.c!;
+  const { b: bounds, c, s: sums, k: counts } = w;
   const width = bounds.length + 1;
-  const series = w.k!.length;
+  const series = counts.length;
   // Where each of this source's series went, for its exemplars; undefined when left out.
   const into: (MergedHistogram | undefined)[] = new Array(series);
   for (let i = 0; i < series; i++) {
@@ -222,8 +229,8 @@ function addHistograms(
         src,
         bounds,
         counts: c.slice(at, at + width),
-        sum: w.s![i],
-        count: w.k![i],
+        sum: sums[i],
+        count: counts[i],
       };
       f.series.set(key, h);
       into[i] = h;
@@ -239,8 +246,8 @@ function addHistograms(
     } else {
       s.src = src;
       for (let j = 0; j < width; j++) s.counts[j] += c[at + j];
-      s.sum += w.s![i];
-      s.count += w.k![i];
+      s.sum += sums[i];
+      s.count += counts[i];
       into[i] = s;
     }
   }

@@ -6,6 +6,7 @@ import type { DefaultLabels, FamilyView } from '../core/family-view';
 import { writers } from '../core/writers';
 import { gaugeAggregations, type GaugeAggregation } from './aggregation';
 import { listenToClusterWorkers } from './cluster-peers';
+import { rememberedLabelValues } from './label-values';
 import { mergeWithPrimary, type Source } from './merge';
 import type { Peer, PeerEvents } from './peer';
 import { isPortLike, type PortLike } from './port';
@@ -27,6 +28,12 @@ export interface ClusterRegistryOptions {
    * (`worker_timeout`, `worker_error`) are counted there. Default: the process-wide `metrics`.
    */
   registry?: MetricsRegistry;
+  /**
+   * Series one worker brings to one family, as a registry's own limit: past it, that worker's
+   * further series of the family fold into one `__overflow__` series, counted in
+   * `obsweave.dropped_total{reason="overflow"}`. Default 2000, a registry's default.
+   */
+  maxSeriesPerMetric?: number;
 }
 
 export interface AddWorkerOptions {
@@ -41,6 +48,8 @@ export interface AddWorkerOptions {
  * aggregation. A worker that has not answered within `timeoutMs`, or answers with garbage, or
  * exits during the scrape, is left out of that scrape and counted in
  * `obsweave.dropped_total{reason="worker_timeout"|"worker_error"}`; the scrape still answers.
+ * No worker is trusted: its answer is read as local input is (see `mergeWithPrimary`), and a
+ * family of its that contradicts the merged one is left out for that worker alone.
  *
  * `node:cluster` workers are found by themselves; `worker_threads` workers are added with
  * `add(worker)`. Accepted wherever a registry is served: `createMetricsHandler({ registry })`,
@@ -50,6 +59,8 @@ export interface AddWorkerOptions {
 export class ClusterRegistry implements ExportSource {
   private readonly own: MetricsRegistry;
   private readonly aggregations: Map<string, GaugeAggregation>;
+  private readonly maxSeriesPerMetric: number;
+  private readonly labelValue = rememberedLabelValues();
   /** Workers that said they share, in the order they did: the order of `perWorker` series. */
   private readonly sharing = new Map<string, Peer>();
   private readonly scrapes: Scrapes;
@@ -60,7 +71,12 @@ export class ClusterRegistry implements ExportSource {
   };
   private ports = 0;
 
-  constructor({ timeoutMs = 2000, gauges, registry = metrics }: ClusterRegistryOptions = {}) {
+  constructor({
+    timeoutMs = 2000,
+    gauges,
+    registry = metrics,
+    maxSeriesPerMetric = 2000,
+  }: ClusterRegistryOptions = {}) {
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs === Infinity) {
       throw new TypeError(
         `obsweave: ClusterRegistry timeoutMs must be a positive number, got ${String(timeoutMs)}`,
@@ -69,7 +85,13 @@ export class ClusterRegistry implements ExportSource {
     if (!(registry instanceof MetricsRegistry)) {
       throw new TypeError('obsweave: ClusterRegistry registry must be a MetricsRegistry');
     }
+    if (!Number.isInteger(maxSeriesPerMetric) || maxSeriesPerMetric < 1) {
+      throw new TypeError(
+        `obsweave: ClusterRegistry maxSeriesPerMetric must be a positive integer, got ${String(maxSeriesPerMetric)}`,
+      );
+    }
     this.own = registry;
+    this.maxSeriesPerMetric = maxSeriesPerMetric;
     this.aggregations = gaugeAggregations(gauges);
     this.scrapes = new Scrapes(timeoutMs, (reason, p, why) => this.leftOut(reason, p, why));
     if (cluster.isPrimary) this.detach.push(listenToClusterWorkers(this.events));
@@ -137,12 +159,12 @@ export class ClusterRegistry implements ExportSource {
   }
 
   private merge(own: readonly FamilyView[], sources: readonly Source[]): FamilyView[] {
-    return mergeWithPrimary(
-      own,
-      sources,
-      (name) => this.aggregations.get(name) ?? 'sum',
-      (name, why) => this.own.drop('conflict', name, why),
-    );
+    return mergeWithPrimary(own, sources, {
+      aggregation: (name) => this.aggregations.get(name) ?? 'sum',
+      maxSeriesPerMetric: this.maxSeriesPerMetric,
+      drop: (reason, subject, why) => this.own.drop(reason, subject, why),
+      labelValue: this.labelValue,
+    });
   }
 
   private receive(peer: Peer, msg: unknown): void {

@@ -1,5 +1,12 @@
 import { checkLabelNames, checkMetricName } from '../core/names';
+import { redactPrefix } from '../redact/redact';
 import { EXEMPLAR_SLOTS, type Answer, type WireFamily } from './wire';
+
+/**
+ * Families one answer may hold: far more than a service defines, few enough that checking an
+ * answer stays cheap. An answer with more is garbage.
+ */
+export const MAX_FAMILIES_PER_ANSWER = 10_000;
 
 /** Definitions already checked, so a scrape checks each name once, not once per worker. */
 const checked = new Set<string>();
@@ -10,9 +17,13 @@ const checked = new Set<string>();
  * families, or why the answer was refused.
  */
 export function decode(msg: Answer): WireFamily[] | string {
-  if (typeof msg.error === 'string') return `failed to export: ${msg.error.slice(0, 200)}`;
+  // Redacted before it is cut: a key cut in half no longer looks like a key.
+  if (typeof msg.error === 'string') return `failed to export: ${redactPrefix(msg.error, 200)}`;
   const fams: unknown = msg.f;
   if (!Array.isArray(fams)) return 'answered without families';
+  if (fams.length > MAX_FAMILIES_PER_ANSWER) {
+    return `answered with ${fams.length} families, more than ${MAX_FAMILIES_PER_ANSWER}`;
+  }
   for (let i = 0; i < fams.length; i++) {
     const why = checkFamily(fams[i]);
     if (why !== undefined) return `answered garbage (family #${i}: ${why})`;

@@ -4,7 +4,7 @@ import { redact } from '../redact/redact';
 import type { ExportSource, Snapshot } from '../core/types';
 import type { DefaultLabels, FamilyView } from '../core/family-view';
 import { writers } from '../core/writers';
-import { gaugeAggregations, type GaugeAggregation } from './aggregation';
+import { aggregationOf, gaugeAggregations, type GaugeAggregation } from './aggregation';
 import { listenToClusterWorkers } from './cluster-peers';
 import { rememberedLabelValues } from './label-values';
 import { mergeWithPrimary, type Source } from './merge';
@@ -160,7 +160,7 @@ export class ClusterRegistry implements ExportSource {
 
   private merge(own: readonly FamilyView[], sources: readonly Source[]): FamilyView[] {
     return mergeWithPrimary(own, sources, {
-      aggregation: (name) => this.aggregations.get(name) ?? 'sum',
+      aggregation: (name) => aggregationOf(this.aggregations, name),
       maxSeriesPerMetric: this.maxSeriesPerMetric,
       drop: (reason, subject, why) => this.own.drop(reason, subject, why),
       labelValue: this.labelValue,

@@ -394,3 +394,25 @@ test("default labels: the primary's apply to the merged output; a worker's are n
   t.is(snap.counters['app.calls_total'], 2);
   t.is(logs.filter((l) => l.includes("a worker's defaultLabels are not sent")).length, 1);
 });
+
+test("process families merge by their meaning under a sampler's prefix too; a declaration wins", async (t) => {
+  const p = primary(t, { gauges: { nodejs_eventloop_lag_seconds: 'avg' } });
+  const figures = [
+    { start: 1000, fds: 1024, lag: 0.1 },
+    { start: 900, fds: 4096, lag: 0.3 },
+  ];
+  for (const [i, f] of figures.entries()) {
+    const r = await worker(t, p, String(i));
+    r.gauge('app_process_start_time_seconds').set(f.start);
+    r.gauge('app_process_max_fds').set(f.fds);
+    r.gauge('app_nodejs_eventloop_lag_seconds').set(f.lag);
+    r.gauge('app_nodejs_version_info', { labelNames: ['version'] }).set(1, { version: 'v1' });
+    r.gauge('app_nodejs_heap_size_used_bytes').set(f.fds);
+  }
+  const s = await p.cluster.snapshot();
+  t.is(s.gauges.app_process_start_time_seconds, 900);
+  t.is(s.gauges.app_process_max_fds, 4096);
+  t.is(s.gauges['app_nodejs_version_info|version=v1'], 1);
+  t.is(s.gauges.app_nodejs_heap_size_used_bytes, 1024 + 4096);
+  t.is(s.gauges.app_nodejs_eventloop_lag_seconds, 0.2);
+});

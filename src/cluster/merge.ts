@@ -1,10 +1,17 @@
 import type { Exemplar } from '../core/exemplars';
-import type { MetricType } from '../core/types';
 import { ExportNames } from '../core/export-name';
 import type { FamilyView } from '../core/family-view';
 import { OVERFLOW_VALUE } from '../core/series-table';
 import { labelValue, redactPrefix } from '../redact/redact';
 import type { GaugeAggregation } from './aggregation';
+import {
+  add,
+  combine,
+  views,
+  type MergedFamily,
+  type MergedHistogram,
+  type MergedScalar,
+} from './merged-family';
 import {
   encode,
   EXEMPLAR_SLOTS,
@@ -50,39 +57,6 @@ const RESERVED = /^obsweave[._]/;
 
 /** The family whose series are read last, once every drop of the merge has been counted. */
 const DROPPED_TOTAL = 'obsweave.dropped_total';
-
-interface MergedScalar {
-  readonly values: readonly string[];
-  /** The last source that added to it: a source that names a series twice is refused. */
-  src: number;
-  v: number;
-  /** Sources that had the series, for `avg`. */
-  n: number;
-}
-
-interface MergedHistogram {
-  readonly values: readonly string[];
-  src: number;
-  readonly bounds: readonly number[];
-  readonly counts: number[];
-  sum: number;
-  count: number;
-  exemplars?: (Exemplar | undefined)[];
-}
-
-interface MergedFamily {
-  readonly name: string;
-  readonly help: string;
-  readonly type: MetricType;
-  /** Label names as the sources declare them, to compare; `labelNames` adds `worker` for `perWorker`. */
-  readonly declared: string;
-  readonly labelNames: readonly string[];
-  readonly agg: GaugeAggregation | undefined;
-  readonly series: Map<string, MergedScalar | MergedHistogram>;
-  /** The source whose series are being added, and how many of them were taken so far. */
-  src: number;
-  taken: number;
-}
 
 const SEP = '\u0000';
 
@@ -158,21 +132,7 @@ class Merge {
   }
 
   views(): FamilyView[] {
-    const out: FamilyView[] = [];
-    for (const f of this.families.values()) {
-      if (f.agg === 'avg')
-        for (const s of f.series.values()) (s as MergedScalar).v /= (s as MergedScalar).n;
-      out.push({
-        name: f.name,
-        help: f.help,
-        type: f.type,
-        labelNames: f.labelNames,
-        forEach(fn: (values: readonly string[], s: never) => void) {
-          for (const s of f.series.values()) fn(s.values, s as never);
-        },
-      } as FamilyView);
-    }
-    return out;
+    return views(this.families.values());
   }
 
   /** The merged family `w` adds to, or `undefined` when this source's `w` is left out. */
@@ -286,7 +246,8 @@ class Merge {
     const { b: bounds, c, s: sums, k: counts } = w;
     const width = bounds.length + 1;
     // Where each of this source's series went, for its exemplars; undefined when left out.
-    const into: (MergedHistogram | undefined)[] = new Array(counts.length);
+    const into: (MergedHistogram | undefined)[] | undefined =
+      w.e === undefined ? undefined : new Array(counts.length);
     let fold: MergedHistogram | undefined;
     for (let i = 0; i < counts.length; i++) {
       const at = i * width;
@@ -305,7 +266,8 @@ class Merge {
         continue;
       }
       const key = this.keyOf(f, w.v, i, n);
-      into[i] = this.addHistogram(f, key, bounds, c, at, sums[i], counts[i], false);
+      const h = this.addHistogram(f, key, bounds, c, at, sums[i], counts[i], false);
+      if (into !== undefined) into[i] = h;
     }
     if (fold !== undefined) {
       this.folded(f);
@@ -313,7 +275,7 @@ class Merge {
       this.addHistogram(f, key, bounds, fold.counts, 0, fold.sum, fold.count, true);
     }
     const e = w.e;
-    if (e === undefined) return;
+    if (e === undefined || into === undefined) return;
     // A bucket shows one exemplar: the most recent of all the workers'.
     for (let i = 0; i < e.length; i += EXEMPLAR_SLOTS) {
       const s = into[e[i] as number];
@@ -390,17 +352,4 @@ class Merge {
     const rest = reason === 'overflow' ? '' : '; left out of the merged scrape for this worker';
     this.opts.drop(reason, `${name} from worker ${this.worker}`, why + rest);
   }
-}
-
-/** Two values of one gauge series as its aggregation merges them; anything else adds. */
-function combine(agg: GaugeAggregation | undefined, a: number, b: number): number {
-  if (agg === 'max') return a > b ? a : b;
-  if (agg === 'min') return a < b ? a : b;
-  return a + b;
-}
-
-function add(agg: GaugeAggregation | undefined, s: MergedScalar, v: number, src: number): void {
-  s.src = src;
-  s.v = combine(agg, s.v, v);
-  s.n++;
 }

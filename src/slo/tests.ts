@@ -169,13 +169,13 @@ function scenarios(slo: ValidSlo): Scenario[] {
         quiet === 1
           ? 'at the objective (1x): nothing fires'
           : `below the slowest ticket's factor (${quiet}x): nothing fires`,
-      phases: [{ minutes: 240, burn: quiet }],
-      checks: [10, 60, 240].map((at) => ({ at, firing: [] })),
+      phases: [{ minutes: 120, burn: quiet }],
+      checks: [10, 60, 120].map((at) => ({ at, firing: [] })),
     },
     {
       name: 'no traffic: nothing fires',
-      phases: [{ minutes: 120, burn: 0, idle: true }],
-      checks: [10, absentAt, 120].map((at) => ({ at, firing: [] })),
+      phases: [{ minutes: 30, burn: 0, idle: true }],
+      checks: [10, absentAt, 30].map((at) => ({ at, firing: [] })),
     },
     { name: 'no data: the absent alert fires', phases: [], checks: [{ at: absentAt, firing: [] }] },
   ];

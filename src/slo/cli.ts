@@ -12,17 +12,18 @@ import { sloRulesYaml } from './yaml';
 
 const COMMON = `The config is a JSON array of SLOs, or { "slos": [...], "metrics": [{ "name", "type",
 "labelNames", "buckets" }] } to declare metrics beyond obsweave's catalog (default: obsweave's
-DEFAULT_SLOS). --from reads the running app's metrics endpoint, and checks every SLI against
+DEFAULT_SLOS). --scope job,namespace names the labels that tell services apart, for the SLOs
+that name none (default job; "" judges every target together). --from reads the running app's metrics endpoint, and checks every SLI against
 the metrics it exports: their labels and histogram bounds. Without it, histograms not declared
 in the config are assumed to have the default buckets. The file is written only when every
 SLO is valid; otherwise each problem is one line on stderr, and the exit code 1.`;
 
-export const SLO_RULES_USAGE = `Usage: obsweave slo-rules [--config slos.json] [--from URL] [--out rules.yml] [--window-scale 1]
+export const SLO_RULES_USAGE = `Usage: obsweave slo-rules [--config slos.json] [--from URL] [--scope job] [--out rules.yml] [--window-scale 1]
 
 Writes Prometheus recording and alerting rules for the SLOs to --out, or to stdout.
 ${COMMON}`;
 
-export const SLO_TESTS_USAGE = `Usage: obsweave slo-tests [--config slos.json] [--from URL] [--rules slo-rules.yml] [--out slo-tests.yml]
+export const SLO_TESTS_USAGE = `Usage: obsweave slo-tests [--config slos.json] [--from URL] [--scope job] [--rules slo-rules.yml] [--out slo-tests.yml]
 
 Writes promtool unit tests of the rules slo-rules writes for the same SLOs (loaded from
 --rules, default slo-rules.yml) to --out, or to stdout: run them with
@@ -55,7 +56,7 @@ export function sloRulesCli(argv: readonly string[], io: CliIo): Promise<number>
       if (windowScale !== undefined && (scale!.trim() === '' || Number.isNaN(windowScale))) {
         throw new Error(`--window-scale must be a number, got "${scale}"`);
       }
-      return sloRulesYaml(slos, { registry, windowScale });
+      return sloRulesYaml(slos, { registry, windowScale, scope: scopeOf(v) });
     },
   );
 }
@@ -69,7 +70,11 @@ export function sloTestsCli(argv: readonly string[], io: CliIo): Promise<number>
     argv,
     io,
     (v, slos, registry) =>
-      sloTests(slos, { registry, rulesFile: (v.rules as string | undefined) ?? 'slo-rules.yml' }),
+      sloTests(slos, {
+        registry,
+        scope: scopeOf(v),
+        rulesFile: (v.rules as string | undefined) ?? 'slo-rules.yml',
+      }),
   );
 }
 
@@ -89,6 +94,7 @@ async function command(
         config: { type: 'string', short: 'c' },
         out: { type: 'string', short: 'o' },
         from: { type: 'string' },
+        scope: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...extra,
       },
@@ -123,6 +129,16 @@ async function command(
     else say((e as Error).message);
     return 1;
   }
+}
+
+/** `--scope a,b` as a list; `--scope ""` is none. */
+function scopeOf(v: Values): string[] | undefined {
+  const scope = v.scope as string | undefined;
+  if (scope === undefined) return undefined;
+  return scope
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 /** The names of the metrics an SLO's SLI reads, as written. */

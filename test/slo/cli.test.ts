@@ -283,3 +283,14 @@ test('slo-rules --from checks the SLIs against the bounds and labels the running
   t.is(down.status, 1);
   t.regex(down.stderr, /^obsweave slo-rules: cannot read --from http:\/\/127\.0\.0\.1:1\/metrics/);
 });
+
+test('--scope names the labels alerts are per, for the SLOs that name none', (t) => {
+  const r = run(['slo-rules', '--scope', 'namespace, job']);
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /sum by \(namespace, job\) \(rate\(http_requests_total/);
+  const none = run(['slo-rules', '--scope', '']);
+  t.regex(none.stdout, /\(sum\(rate\(http_requests_total\{code_class="5xx"\}\[5m\]\)\) or/);
+  const bad = run(['slo-rules', '--scope', 'le']);
+  t.is(bad.status, 1);
+  t.regex(bad.stderr, /scope: "le" cannot be a label to group by/);
+});

@@ -77,6 +77,7 @@ export { UNMATCHED_ROUTE } from './http/route-resolution';
 export { CORRELATION_HEADERS } from './http/correlation-header';
 export { ABORTED } from './core/http-recorder';
 export type { HttpOutcome } from './core/http-recorder';
+export type { HttpLatencyLabel } from './core/http-families';
 
 // Metrics endpoint
 export { MetricsController } from './controller/metrics-controller';

@@ -91,7 +91,7 @@ export type { MetricsHandler, MetricsHandlerOptions } from './controller/metrics
 
 // Dashboard (served by the metrics endpoint at `<path>/ui`)
 export { DASHBOARD_CSP } from './ui/dashboard';
-export type { DashboardHostOptions } from './ui/dashboard';
+export type { DashboardHostOptions, DashboardOptions } from './ui/dashboard';
 export type {
   DashboardLabelMatch,
   DashboardSelector,

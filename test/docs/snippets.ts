@@ -88,10 +88,16 @@ async function compile(dir: string, names: string[]): Promise<Map<string, string
     );
   } catch (err) {
     const out = String((err as { stdout?: string }).stdout ?? err);
+    // An error's continuation lines (indented) belong to the file named above them; a line
+    // naming no snippet (a broken set-up) to every snippet.
+    let current: string[] | undefined;
     for (const line of out.split('\n')) {
+      if (line.trim() === '') continue;
       const name = /^([\w-]+)\.ts\(/.exec(line)?.[1];
-      if (name !== undefined && errors.has(name)) errors.get(name)!.push(line);
-      else if (line.trim() !== '') for (const list of errors.values()) list.push(line);
+      if (name !== undefined && errors.has(name)) current = errors.get(name)!;
+      else if (!line.startsWith(' ')) current = undefined;
+      if (current !== undefined) current.push(line);
+      else for (const list of errors.values()) list.push(line);
     }
   }
   return errors;

@@ -180,7 +180,6 @@ async function __afterListen(base: string) {
   'readme-nest-guard': {
     // The app's global guard: the JWT pattern, which lets through what carries isPublic.
     before: `
-process.env.METRICS_TOKEN = 'scrape-token';
 import { Injectable as __Injectable, UnauthorizedException as __Unauthorized, type CanActivate as __CanActivate, type ExecutionContext as __Ctx } from '@nestjs/common';
 import { APP_GUARD as __APP_GUARD, NestFactory as __NestFactory, Reflector as __Reflector } from '@nestjs/core';
 @__Injectable()
@@ -192,19 +191,25 @@ class __JwtGuard implements __CanActivate {
   }
 }`,
     after: `
-import { Module as __Module } from '@nestjs/common';
-@__Module({ imports: [AppModule], providers: [{ provide: __APP_GUARD, useClass: __JwtGuard }] })
-class __GuardedApp {}
-void __NestFactory.create(__GuardedApp, { logger: false }).then(async (app) => {
+import { Module as __Module, type DynamicModule as __Dyn, type Type as __Type } from '@nestjs/common';
+/** The scrape's status in an app with the guard, importing \`metricsModule\`. */
+async function __status(metricsModule: __Type | __Dyn): Promise<number> {
+  @__Module({ imports: [metricsModule], providers: [{ provide: __APP_GUARD, useClass: __JwtGuard }] })
+  class GuardedApp {}
+  const app = await __NestFactory.create(GuardedApp, { logger: false });
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const bare = await fetch(\`\${base}/metrics\`);
-  const scrape = await fetch(\`\${base}/metrics?format=prometheus\`, { headers: { authorization: 'Bearer scrape-token' } });
-  console.log(\`without token \${bare.status}, with token \${scrape.status}\`);
+  const { status } = await fetch(\`\${base}/metrics\`);
   await app.close();
-});`,
+  return status;
+}
+void (async () => {
+  const own = await __status(MetricsModule.forRoot({ processMetrics: false }));
+  const pub = await __status(AppModule);
+  console.log(\`obsweave's controller \${own}, PublicMetricsController \${pub}\`);
+})();`,
     check(t, out) {
-      t.regex(out, /^without token 401, with token 200$/m, 'past the guard, the token decides');
+      t.regex(out, /^obsweave's controller 401, PublicMetricsController 200$/m);
     },
   },
   'readme-nest-inject': {
@@ -212,7 +217,7 @@ void __NestFactory.create(__GuardedApp, { logger: false }).then(async (app) => {
 import { NestFactory as __NestFactory } from '@nestjs/core';
 void __NestFactory.createApplicationContext(AppModule, { logger: false }).then(async (app) => {
   app.get(UploadsService).create('video');
-  console.log(registry.toPrometheus());
+  console.log((await import('obsweave')).metrics.toPrometheus());
   await app.close();
 });`,
     check(t, out) {

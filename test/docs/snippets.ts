@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { threadId } from 'node:worker_threads';
 
 // The snippets of a documentation page, compiled and run. A ```ts block after
 // `<!-- test: name -->` is written as it stands into a CommonJS TypeScript project (where a
@@ -10,7 +11,8 @@ import { promisify } from 'node:util';
 // puts before it (what the page leaves out: a helper it calls) and after it (code that
 // exercises what it defined and prints what the check reads). The project is compiled with
 // the project's TypeScript against the built package (`dist/`, reached as `obsweave` through
-// a link), in one tsc run per page, and each snippet is run with node.
+// a link), in one tsc run for all the pages a test file registers, and each snippet is run
+// with node.
 
 export const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -103,6 +105,41 @@ async function compile(dir: string, names: string[]): Promise<Map<string, string
   return errors;
 }
 
+/** The snippets of every page a test file registered: compiled together, in one tsc run. */
+const registered = new Map<string, string>();
+let compiled: Promise<Map<string, string[]>> | undefined;
+// One folder per test file: ava runs files side by side, in threads of one process.
+const OUT = join(ROOT, 'build', 'docs-snippets', `${process.pid}-${threadId}`);
+
+function compileRegistered(): Promise<Map<string, string[]>> {
+  return (compiled ??= (async () => {
+    rmSync(OUT, { recursive: true, force: true });
+    mkdirSync(join(OUT, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(OUT, 'node_modules', 'obsweave'), 'dir');
+    // Every file a module of its own, as a service's files are.
+    for (const [file, body] of registered) writeFileSync(join(OUT, `${file}.ts`), body);
+    writeFileSync(
+      join(OUT, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          strict: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules', '@types')],
+        },
+        files: [...registered.keys()].map((f) => `${f}.ts`),
+      }),
+    );
+    return compile(OUT, [...registered.keys()]);
+  })());
+}
+
 /**
  * Registers one test per tested snippet of `page`, and one that every snippet has its check
  * and every check a snippet. `skip` names snippets registered as skipped, with the reason.
@@ -113,59 +150,31 @@ export function testPage(
   skip: Record<string, string> = {},
 ): void {
   const snippets = pageSnippets(page);
-  const out = join(ROOT, 'build', 'docs-snippets', page.replace(/[^\w]+/g, '-'));
-  const runnable = [...snippets.keys()].filter((n) => checks[n] !== undefined && !(n in skip));
+  if (registered.size === 0) test.after.always(() => rmSync(OUT, { recursive: true, force: true }));
+  const prefix = page.replace(/\.md$/, '').replace(/[^\w]+/g, '-');
 
   test(`${page}: every tested snippet has its check, and every check a snippet`, (t) => {
     t.deepEqual([...snippets.keys()].sort(), Object.keys(checks).sort());
   });
 
-  let compiled: Promise<Map<string, string[]>> | undefined;
-  const compileOnce = () =>
-    (compiled ??= (async () => {
-      rmSync(out, { recursive: true, force: true });
-      mkdirSync(join(out, 'node_modules'), { recursive: true });
-      symlinkSync(ROOT, join(out, 'node_modules', 'obsweave'), 'dir');
-      for (const name of runnable) {
-        const c = checks[name];
-        const body = [c.before ?? '', snippets.get(name)!, c.after ?? ''].join('\n');
-        // Every file a module of its own, as a service's files are.
-        writeFileSync(join(out, `${name}.ts`), `${body}\nexport {};\n`);
-      }
-      writeFileSync(
-        join(out, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            target: 'ES2022',
-            module: 'commonjs',
-            moduleResolution: 'node10',
-            strict: true,
-            esModuleInterop: true,
-            skipLibCheck: true,
-            experimentalDecorators: true,
-            emitDecoratorMetadata: true,
-            types: ['node'],
-            typeRoots: [join(ROOT, 'node_modules', '@types')],
-          },
-          files: runnable.map((n) => `${n}.ts`),
-        }),
-      );
-      return compile(out, runnable);
-    })());
-
-  for (const [name] of snippets) {
+  for (const [name, snippet] of snippets) {
     const check = checks[name];
     if (check === undefined) continue;
     if (name in skip) {
       test.skip(`${page} ${name} (${skip[name]})`, () => {});
       continue;
     }
+    const file = `${prefix}--${name}`;
+    registered.set(
+      file,
+      [check.before ?? '', snippet, check.after ?? '', 'export {};\n'].join('\n'),
+    );
     test(`${page} ${name}: compiles as CommonJS and prints what the page says`, async (t) => {
-      const errors = (await compileOnce()).get(name)!;
+      const errors = (await compileRegistered()).get(file)!;
       t.deepEqual(errors, [], 'tsc');
       if (errors.length > 0) return;
-      const { stdout } = await run(process.execPath, [join(out, `${name}.js`)], {
-        cwd: out,
+      const { stdout } = await run(process.execPath, [join(OUT, `${file}.js`)], {
+        cwd: OUT,
         timeout: 60_000,
         env: { ...process.env, PORT: '0' },
       });

@@ -77,6 +77,7 @@ export { UNMATCHED_ROUTE } from './http/route-resolution';
 export { CORRELATION_HEADERS } from './http/correlation-header';
 export { ABORTED } from './core/http-recorder';
 export type { HttpOutcome } from './core/http-recorder';
+export type { HttpLatencyLabel } from './core/http-families';
 
 // Metrics endpoint
 export { MetricsController } from './controller/metrics-controller';
@@ -90,7 +91,7 @@ export type { MetricsHandler, MetricsHandlerOptions } from './controller/metrics
 
 // Dashboard (served by the metrics endpoint at `<path>/ui`)
 export { DASHBOARD_CSP } from './ui/dashboard';
-export type { DashboardHostOptions } from './ui/dashboard';
+export type { DashboardHostOptions, DashboardOptions } from './ui/dashboard';
 export type {
   DashboardLabelMatch,
   DashboardSelector,

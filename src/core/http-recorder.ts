@@ -1,5 +1,5 @@
 import { catalogOptions } from './catalog';
-import { httpExtraLabels } from './http-families';
+import { httpExtraLabels, httpLatencyLabels } from './http-families';
 import type { MetricsRegistry } from './metrics-registry';
 import { registryState } from './registry-state';
 import type { BoundCounter, BoundHistogram, Counter, Histogram, LabelValues } from './types';
@@ -29,10 +29,13 @@ interface StatusSlot {
   readonly requests: (BoundCounter | undefined)[];
   /** `http.errors_total{route,code}` for 4xx/5xx, else undefined. */
   readonly errors: BoundCounter | undefined;
+  /** With `latencyLabels`: the latency histogram per method index, bound on first use. */
+  readonly latencies: (BoundHistogram | undefined)[];
 }
 
 interface RouteSlot {
-  readonly latency: BoundHistogram;
+  /** Without `latencyLabels`: the route's one latency histogram. */
+  readonly latency: BoundHistogram | undefined;
   /** Indexed by status code (slot 0 is `aborted`); sparse, filled on first use. */
   readonly statuses: (StatusSlot | undefined)[];
 }
@@ -62,19 +65,28 @@ export class HttpRecorder {
   private readonly errors: Counter;
   private readonly latency: Histogram;
   private readonly routes = new Map<string, RouteSlot>();
+  /** Whether latency is split by method and by code class (`latencyLabels`). */
+  private readonly byMethod: boolean;
+  private readonly byClass: boolean;
 
   constructor(registry: MetricsRegistry) {
     // The catalog's own label names and help, so that `registerCatalog()` before or after
     // resolves to these same metrics instead of a conflict; plus the extra labels the HTTP
     // middleware defined them with, when it came first (`defineHttpFamilies`).
     const extra = httpExtraLabels(registry);
-    const opts = (name: Parameters<typeof catalogOptions>[0]) => {
+    const split = httpLatencyLabels(registry);
+    const opts = (name: Parameters<typeof catalogOptions>[0], more: readonly string[] = []) => {
       const o = catalogOptions(name);
-      return { help: o.help, labelNames: [...o.labelNames, ...extra] };
+      return { help: o.help, labelNames: [...o.labelNames, ...more, ...extra] };
     };
     this.requests = registry.counter('http.requests_total', opts('http.requests_total'));
     this.errors = registry.counter('http.errors_total', opts('http.errors_total'));
-    this.latency = registry.histogram('http.request_latency_ms', opts('http.request_latency_ms'));
+    this.latency = registry.histogram(
+      'http.request_latency_ms',
+      opts('http.request_latency_ms', split),
+    );
+    this.byMethod = split.includes('method');
+    this.byClass = split.includes('code_class');
   }
 
   /**
@@ -89,10 +101,10 @@ export class HttpRecorder {
     extra?: LabelValues,
   ): void {
     const m = METHOD_INDEX.get(method) ?? OTHER_METHOD;
-    if (extra !== undefined) return this.labelled(METHOD_LABELS[m], route, outcome, ms, extra);
+    if (extra !== undefined) return this.labelled(m, route, outcome, ms, extra);
     const slot = slotOf(outcome);
     const r = this.routes.get(route) ?? this.routeSlot(route);
-    if (r === undefined || slot < 0) return this.uncached(METHOD_LABELS[m], route, outcome, ms);
+    if (r === undefined || slot < 0) return this.uncached(m, route, outcome, ms);
     const s = r.statuses[slot] ?? this.statusSlot(r, route, outcome, slot);
     (s.requests[m] ??= this.requests.bind({
       method: METHOD_LABELS[m],
@@ -100,12 +112,26 @@ export class HttpRecorder {
       code_class: codeClass(outcome),
     })).inc();
     if (s.errors !== undefined) s.errors.inc();
-    r.latency.observe(ms);
+    (
+      r.latency ?? (s.latencies[m] ??= this.latency.bind(this.latencyOf(m, route, outcome)))
+    ).observe(ms);
+  }
+
+  /** The latency histogram's labels for a request: `route`, and the split `latencyLabels` asks for. */
+  private latencyOf(m: number, route: string, outcome: HttpOutcome): LabelValues {
+    const labels: Record<string, string> = { route };
+    if (this.byMethod) labels.method = METHOD_LABELS[m];
+    if (this.byClass) labels.code_class = codeClass(outcome);
+    return labels;
   }
 
   private routeSlot(route: string): RouteSlot | undefined {
     if (this.routes.size >= MAX_CACHED_ROUTES) return undefined;
-    const r: RouteSlot = { latency: this.latency.bind({ route }), statuses: [] };
+    const split = this.byMethod || this.byClass;
+    const r: RouteSlot = {
+      latency: split ? undefined : this.latency.bind({ route }),
+      statuses: [],
+    };
     this.routes.set(route, r);
     return r;
   }
@@ -115,32 +141,33 @@ export class HttpRecorder {
       typeof outcome === 'number' && outcome >= 400
         ? this.errors.bind({ route, code: String(outcome) })
         : undefined;
-    const s: StatusSlot = { requests: [], errors };
+    const s: StatusSlot = { requests: [], errors, latencies: [] };
     r.statuses[slot] = s;
     return s;
   }
 
   /** With extra label values: a labelled call per metric (their series table caps and redacts). */
   private labelled(
-    method: string,
+    m: number,
     route: string,
     outcome: HttpOutcome,
     ms: number,
     extra: LabelValues,
   ): void {
+    const method = METHOD_LABELS[m];
     this.requests.inc(1, { ...extra, method, route, code_class: codeClass(outcome) });
     if (typeof outcome === 'number' && outcome >= 400 && outcome <= 599) {
       this.errors.inc(1, { ...extra, route, code: String(outcome) });
     }
-    this.latency.observe(ms, { ...extra, route });
+    this.latency.observe(ms, { ...extra, ...this.latencyOf(m, route, outcome) });
   }
 
-  private uncached(method: string, route: string, outcome: HttpOutcome, ms: number): void {
-    this.requests.inc(1, { method, route, code_class: codeClass(outcome) });
+  private uncached(m: number, route: string, outcome: HttpOutcome, ms: number): void {
+    this.requests.inc(1, { method: METHOD_LABELS[m], route, code_class: codeClass(outcome) });
     if (typeof outcome === 'number' && outcome >= 400 && outcome <= 599) {
       this.errors.inc(1, { route, code: String(outcome) });
     }
-    this.latency.observe(ms, { route });
+    this.latency.observe(ms, this.latencyOf(m, route, outcome));
   }
 }
 

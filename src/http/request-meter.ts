@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { checkHttpLabelNames, defineHttpFamilies } from '../core/http-families';
+import {
+  checkHttpLabelNames,
+  checkLatencyLabels,
+  defineHttpFamilies,
+  type HttpLatencyLabel,
+} from '../core/http-families';
 import { httpRecorder, type HttpOutcome, type HttpRecorder } from '../core/http-recorder';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import type { LabelValues } from '../core/types';
@@ -42,6 +47,13 @@ export interface HttpRequestHooks<Req, Res> {
    * that throws records the request with `""` values, and is logged once.
    */
   labels?(req: Req, res: Res): LabelValues;
+  /**
+   * Splits `http.request_latency_ms` by `method`, `code_class` or both, after `route`
+   * (`['method', 'code_class']` rebuilds express-prom-bundle's latency series). Off by default:
+   * each multiplies a route's buckets (up to 10 methods, 7 code classes). No other name is
+   * allowed. The histogram is defined with them when the middleware is created.
+   */
+  latencyLabels?: readonly HttpLatencyLabel[];
 }
 
 /** How requests are measured, shared by the middleware and the framework plugins. */
@@ -88,6 +100,7 @@ export class RequestMeter implements RequestSink {
     bypass,
     labelNames,
     labels,
+    latencyLabels,
     ...routeOptions
   }: HttpRouteOptions<unknown, unknown> = {}) {
     if (bypass !== undefined && typeof bypass !== 'function') {
@@ -100,9 +113,14 @@ export class RequestMeter implements RequestSink {
     if (labels !== undefined && this.labelNames.length === 0) {
       throw new TypeError('obsweave: HTTP metrics: labels needs labelNames, the names it returns');
     }
+    const latency = checkLatencyLabels(latencyLabels);
     // Before the recorder exists: it takes the families as defined here.
-    if (buckets !== undefined || this.labelNames.length > 0) {
-      defineHttpFamilies(registry, { labelNames: this.labelNames, buckets });
+    if (buckets !== undefined || this.labelNames.length > 0 || latency.length > 0) {
+      defineHttpFamilies(registry, {
+        labelNames: this.labelNames,
+        buckets,
+        latencyLabels: latency,
+      });
     }
     this.registry = registry;
     this.ignored = ignoreMatcher(ignore);

@@ -9,3 +9,5 @@ export {
   makeHistogramProvider,
 } from './metric-providers';
 export type { HistogramProviderOptions, MetricProviderOptions } from './metric-providers';
+export { MetricsEndpointController } from './metrics-endpoint.controller';
+export type { MetricsEndpointClass } from './metrics-endpoint.controller';

@@ -1,18 +1,15 @@
 import {
-  Controller,
-  Get,
   Inject,
   Module,
-  Req,
+  Optional,
   RequestMethod,
-  Res,
   type DynamicModule,
   type MiddlewareConsumer,
   type NestModule,
   type OnApplicationBootstrap,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMetricsHandler } from '../controller/metrics-handler';
 import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import type { ExportSource } from '../core/types';
@@ -23,8 +20,14 @@ import {
   type HttpMetricsOptions,
 } from '../http/middleware';
 import { untrackRequest } from '../http/request-lifecycle';
+import { ResourceSampler, type ResourceSamplerOptions } from '../runtime/resource-sampler';
 import type { DashboardHostOptions } from '../ui/dashboard';
 import { METRICS_REGISTRY } from './metric-providers';
+import {
+  MetricsEndpointController,
+  mountEndpoint,
+  type MetricsEndpointClass,
+} from './metrics-endpoint.controller';
 import { NestRouteNames } from './nest-route-names';
 import { nestRoutes } from './nest-routes';
 
@@ -46,56 +49,66 @@ export interface MetricsModuleOptions extends DashboardHostOptions {
    * serves; statuses as sent. `@Route` on handlers then records nothing into the same registry.
    */
   http?: boolean | HttpMetricsOptions;
+  /**
+   * A `ResourceSampler` on the module's registry: the `process_*` and `nodejs_*` families
+   * under prom-client's names, and the catalog's process gauges. Started when the app is
+   * bootstrapped, stopped when it closes. Default `true`; an object gives the sampler's
+   * options (`intervalMs`, `scratchDir`, `prefix`, …; not `registry`); `false` leaves it to you.
+   * The sampler is a provider: `app.get(ResourceSampler)`.
+   */
+  processMetrics?: boolean | Omit<ResourceSamplerOptions, 'registry'>;
+  /**
+   * The controller class that serves the endpoint: a subclass of `MetricsEndpointController`
+   * carrying your decorators, such as the `@Public()` that lets requests past an app's global
+   * guard. `forRoot` mounts it at `path`. Default: `MetricsEndpointController` itself.
+   */
+  controller?: MetricsEndpointClass;
 }
 
 const METRICS_MODULE_OPTIONS = Symbol.for('obsweave.nest.metricsModuleOptions');
 
-/** Platform-neutral: Express hands over the Node objects, Fastify wraps them in `raw`. */
-type MaybeWrapped<T> = T & { raw?: T };
-
-function metricsControllerFor(path: string, opts: MetricsModuleOptions): new () => unknown {
-  const { registry, token, ui, slos } = opts;
+function metricsControllerFor(path: string, opts: MetricsModuleOptions): MetricsEndpointClass {
+  const { registry, token, ui, slos, controller = MetricsEndpointController } = opts;
+  if (
+    typeof controller !== 'function' ||
+    !(
+      controller.prototype instanceof MetricsEndpointController ||
+      controller === MetricsEndpointController
+    )
+  ) {
+    throw new TypeError(
+      'obsweave: MetricsModule.forRoot: controller must be a class that extends MetricsEndpointController',
+    );
+  }
   const handler = createMetricsHandler({ registry, token, ui, slos });
   // The app's own measurement must not count its scrapes, whatever prefix the path is under;
   // unless the caller chose what to ignore.
   const keepScrapes = typeof opts.http === 'object' && typeof opts.http.ignore === 'function';
+  return mountEndpoint(controller, path, ui !== false, (req, res) => {
+    if (!keepScrapes) untrackRequest(req);
+    handler(req, res);
+  });
+}
 
-  class ObsweaveMetricsController {
-    scrape(req: MaybeWrapped<IncomingMessage>, res: MaybeWrapped<ServerResponse>): void {
-      const rawReq = req.raw ?? req;
-      if (!keepScrapes) untrackRequest(rawReq);
-      handler(rawReq, res.raw ?? res);
-    }
+function samplerOptions(opts: MetricsModuleOptions): ResourceSamplerOptions | undefined {
+  const p = opts.processMetrics ?? true;
+  if (p === false) return undefined;
+  if (p === true) return {};
+  if (p === null || typeof p !== 'object') {
+    throw new TypeError(
+      'obsweave: MetricsModule.forRoot: processMetrics must be a boolean or ResourceSampler options',
+    );
   }
-  // Decorators applied by hand: the path is only known when `forRoot` is called.
-  const proto = ObsweaveMetricsController.prototype;
-  // One method per path (Nest keeps a route's metadata on its function): the endpoint, and the
-  // dashboard's page and files unless `ui: false`.
-  const routes: [string, string][] = [['scrape', '']];
-  if (ui !== false) routes.push(['dashboard', 'ui'], ['dashboardFile', 'ui/:file']);
-  for (const [method, route] of routes) {
-    if (method !== 'scrape') {
-      Object.defineProperty(proto, method, {
-        value: function (this: ObsweaveMetricsController, req: never, res: never) {
-          this.scrape(req, res);
-        },
-      });
-    }
-    Req()(proto, method, 0);
-    Res()(proto, method, 1);
-    Get(route)(proto, method, Object.getOwnPropertyDescriptor(proto, method)!);
-  }
-  Controller(path)(ObsweaveMetricsController);
-  return ObsweaveMetricsController;
+  return p;
 }
 
 /**
- * `MetricsModule.forRoot({ path: 'metrics', registry, token, http })` serves the registry at
- * `GET /<path>` through `MetricsController` (JSON, Prometheus or OpenMetrics by `Accept`), the
- * dashboard at `GET /<path>/ui` (unless `ui: false`), and with `http` measures the whole app.
+ * Serves the registry at `GET /<path>` (JSON, Prometheus or OpenMetrics by `Accept`) and the
+ * dashboard at `GET /<path>/ui`; samples the process (`processMetrics`) while the app runs;
+ * with `http`, measures every request of the app. Import it once, in the root module.
  */
 @Module({})
-export class MetricsModule implements NestModule, OnApplicationBootstrap {
+export class MetricsModule implements NestModule, OnApplicationBootstrap, OnModuleDestroy {
   private readonly routeNames = new NestRouteNames();
   /** The app-wide layer, unless `http` is off. */
   private readonly middleware: HttpMetricsMiddleware | undefined;
@@ -109,6 +122,7 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(ModulesContainer) private readonly modules: ModulesContainer,
     @Inject(ApplicationConfig) private readonly config: ApplicationConfig,
+    @Optional() @Inject(ResourceSampler) private readonly sampler?: ResourceSampler,
   ) {
     const http = options.http;
     if (http === undefined || http === false) return;
@@ -126,11 +140,43 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
     }
   }
 
+  /**
+   * The module, configured: import it once, in the root module. Bad options throw an
+   * `obsweave:` error here.
+   *
+   * - `path` (default `metrics`): where the endpoint is, below any global prefix; the
+   *   dashboard is at `<path>/ui` unless `ui: false`.
+   * - `registry` (default the process-wide `metrics`): what is served, and where `http`, the
+   *   sampler and the metric providers record.
+   * - `token`: scrapes must carry `Authorization: Bearer <token>`.
+   * - `http`: `true` or `httpMetrics` options: every request of the app is measured once.
+   * - `processMetrics` (default `true`): a `ResourceSampler` runs from bootstrap to close.
+   * - `controller`: your subclass of `MetricsEndpointController`, with your decorators on it.
+   *
+   * @example
+   * ```ts
+   * @Module({
+   *   imports: [
+   *     MetricsModule.forRoot({
+   *       http: true, // every request: http_requests_total, http_request_latency_seconds
+   *       token: process.env.METRICS_TOKEN,
+   *       processMetrics: { intervalMs: 15_000 }, // process_* and nodejs_* families
+   *     }),
+   *   ],
+   *   controllers: [JobsController],
+   * })
+   * export class AppModule {}
+   * ```
+   */
   static forRoot(options: MetricsModuleOptions = {}): DynamicModule {
     const path = (options.path ?? 'metrics').replace(/^\/+/, '');
     const own = options.registry;
     // A ClusterRegistry is served; what this process records goes to the process-wide one.
     const registry = own instanceof MetricsRegistry ? own : metrics;
+    const sampling = samplerOptions(options);
+    // Made here so that bad sampler options fail at forRoot, as every other option does.
+    const sampler =
+      sampling === undefined ? undefined : new ResourceSampler({ ...sampling, registry });
     return {
       module: MetricsModule,
       // So that metric providers of any module find the registry.
@@ -139,8 +185,9 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
       providers: [
         { provide: METRICS_MODULE_OPTIONS, useValue: options },
         { provide: METRICS_REGISTRY, useValue: registry },
+        ...(sampler === undefined ? [] : [{ provide: ResourceSampler, useValue: sampler }]),
       ],
-      exports: [METRICS_REGISTRY],
+      exports: [METRICS_REGISTRY, ...(sampler === undefined ? [] : [ResourceSampler])],
     };
   }
 
@@ -154,6 +201,7 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
    * learns the paths, and each `@Route` handler its own path and whether the layer counts it.
    */
   onApplicationBootstrap(): void {
+    this.sampler?.start();
     const adapter = this.adapterHost?.httpAdapter as
       { normalizePath?(p: string): string } | undefined;
     const normalize =
@@ -170,5 +218,10 @@ export class MetricsModule implements NestModule, OnApplicationBootstrap {
       const mount = routeMountOf(r.handler);
       mount?.mount(r.path, layer && mount.registry === this.registry);
     }
+  }
+
+  /** `app.close()`: the sampler's timers, lag monitor and GC observer go with the app. */
+  onModuleDestroy(): void {
+    this.sampler?.stop();
   }
 }

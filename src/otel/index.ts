@@ -1,3 +1,12 @@
 export { otelTracer } from './otel-tracer';
 export type { OtelTracerOptions } from './otel-tracer';
 export { otelMetricProducer, OTEL_SCOPE } from './metric-producer';
+export type {
+  OtelDataPoint,
+  OtelHistogramValue,
+  OtelMetricData,
+  OtelMetricDescriptor,
+  OtelMetricProducer,
+  OtelResource,
+  OtelResourceMetrics,
+} from './producer-types';

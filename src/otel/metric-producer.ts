@@ -1,23 +1,23 @@
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import type {
-  AggregationTemporality,
-  CollectionResult,
-  DataPointType,
-  MetricData,
-  MetricProducer,
-  ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
 import { performance } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { exportName } from '../core/export-name';
 import { familyDefaults, ownValue, type DefaultLabels, type FamilyView } from '../core/family-view';
+import type {
+  OtelDataPoint,
+  OtelHistogramValue,
+  OtelMetricData,
+  OtelMetricProducer,
+  OtelResource,
+  OtelResourceMetrics,
+} from './producer-types';
 
 // The SDK's enum values, written out so that `obsweave/otel` loads without the SDK installed
 // (its tracer adapter needs only the API); a test holds them equal to the SDK's own.
-const HISTOGRAM = 0 as DataPointType.HISTOGRAM;
-const GAUGE = 2 as DataPointType.GAUGE;
-const SUM = 3 as DataPointType.SUM;
-const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
+const HISTOGRAM = 0;
+const GAUGE = 2;
+const SUM = 3;
+const CUMULATIVE = 1;
 
 /** UCUM units, as OpenTelemetry's semantic conventions write them. */
 const UCUM = { seconds: 's', bytes: 'By', ratio: '1', '': '' } as const;
@@ -58,13 +58,13 @@ export const OTEL_SCOPE = { name: 'obsweave' } as const;
  * return, so `service.name` and the like are set there, once for every signal. The
  * registry's `defaultLabels`, where set, are on every point as attributes, as in every format.
  */
-export function otelMetricProducer(registry: MetricsRegistry = metrics): MetricProducer {
+export function otelMetricProducer(registry: MetricsRegistry = metrics): OtelMetricProducer {
   if (registry === null || typeof registry.exportWith !== 'function') {
     throw new TypeError('obsweave: otelMetricProducer takes a MetricsRegistry');
   }
   const start = hrTime(performance.timeOrigin);
   return {
-    async collect(): Promise<CollectionResult> {
+    async collect() {
       try {
         const data = await registry.exportWith('otel', (families, labels) =>
           families.map((f) => metricData(f, labels, start, hrTime(Date.now()))),
@@ -82,7 +82,7 @@ function metricData(
   labels: DefaultLabels,
   startTime: HrTime,
   endTime: HrTime,
-): MetricData {
+): OtelMetricData {
   const n = exportName(f.name, f.type);
   const name = (
     f.type === 'counter' && f.name.endsWith('_total') ? f.name.slice(0, -6) : f.name
@@ -99,10 +99,7 @@ function metricData(
     return a;
   };
   if (f.type === 'histogram') {
-    const dataPoints: Extract<
-      MetricData,
-      { dataPointType: DataPointType.HISTOGRAM }
-    >['dataPoints'] = [];
+    const dataPoints: OtelDataPoint<OtelHistogramValue>[] = [];
     f.forEach((values, s) => {
       dataPoints.push({
         startTime,
@@ -117,12 +114,7 @@ function metricData(
     });
     return { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: HISTOGRAM, dataPoints };
   }
-  const dataPoints: {
-    startTime: HrTime;
-    endTime: HrTime;
-    attributes: Attributes;
-    value: number;
-  }[] = [];
+  const dataPoints: OtelDataPoint<number>[] = [];
   const counter = f.type === 'counter';
   f.forEach((values, s) => {
     dataPoints.push({
@@ -143,12 +135,12 @@ function metricData(
     : { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints };
 }
 
-function resourceMetrics(metricsData: MetricData[]): ResourceMetrics {
+function resourceMetrics(metricsData: OtelMetricData[]): OtelResourceMetrics {
   return { resource: EMPTY_RESOURCE, scopeMetrics: [{ scope: OTEL_SCOPE, metrics: metricsData }] };
 }
 
 /** A resource with no attributes: readers replace it with their own (see above). */
-const EMPTY_RESOURCE: ResourceMetrics['resource'] = {
+const EMPTY_RESOURCE: OtelResource = {
   attributes: {},
   merge: (other) => other ?? EMPTY_RESOURCE,
   getRawAttributes: () => [],

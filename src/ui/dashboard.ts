@@ -3,10 +3,24 @@ import { dashboardAssets } from './dashboard-assets';
 import { textResponse, type MetricsRequest, type MetricsResponse } from '../http/metrics-exchange';
 import { toPageSlos, type DashboardSlo, type PageSlo } from './dashboard-slos';
 
+/** What the dashboard page needs to know of the service beyond its metrics. */
+export interface DashboardOptions {
+  /**
+   * Route templates whose responses are held open (server-sent events, streams, long polls):
+   * their latency is how long a client stayed connected, so the headline "Latency p99" leaves
+   * them out, and the routes table marks them. Default: routes whose last segment is
+   * `events`, `stream`, `sse`, `subscribe`, `poll` or `watch`; `[]` counts every route.
+   */
+  heldOpen?: readonly string[];
+}
+
 /** The dashboard's options, the same on every host that serves it. */
 export interface DashboardHostOptions {
-  /** Serve the dashboard page at `<path>/ui`. Default `true`; `false` turns it off. */
-  ui?: boolean;
+  /**
+   * Serve the dashboard page at `<path>/ui`. Default `true`; `false` turns it off; an object
+   * serves it with those options.
+   */
+  ui?: boolean | DashboardOptions;
   /** SLOs whose burn rate the page shows, computed from the snapshot's series. */
   slos?: readonly DashboardSlo[];
 }
@@ -76,14 +90,16 @@ function matches(ifNoneMatch: string | string[] | undefined, etag: string): bool
  */
 export class Dashboard {
   private readonly slos: PageSlo[];
+  private readonly heldOpen: string[] | undefined;
   private config: string | undefined;
 
   constructor(
-    { slos }: Pick<DashboardHostOptions, 'slos'> = {},
+    { slos, heldOpen }: Pick<DashboardHostOptions, 'slos'> & DashboardOptions = {},
     /** How the served registry defines a metric, when it can say: extra HTTP labels included. */
     private readonly definition?: (name: string) => { labelNames: readonly string[] } | undefined,
   ) {
     this.slos = toPageSlos(slos);
+    this.heldOpen = heldOpen === undefined ? undefined : [...heldOpen];
   }
 
   /** The response for a dashboard URL, or `undefined` for any other URL. */
@@ -129,7 +145,12 @@ export class Dashboard {
     // The page splits series keys by these names: the registry's own, where the HTTP families
     // carry extra labels, else the catalog's.
     for (const m of CATALOG) labels[m.name] = this.definition?.(m.name)?.labelNames ?? m.labelNames;
-    return JSON.stringify({ refreshMs: DASHBOARD_REFRESH_MS, slos: this.slos, labels });
+    return JSON.stringify({
+      refreshMs: DASHBOARD_REFRESH_MS,
+      slos: this.slos,
+      labels,
+      ...(this.heldOpen === undefined ? {} : { heldOpen: this.heldOpen }),
+    });
   }
 }
 
@@ -139,14 +160,21 @@ export function dashboardFor(
   source?: object,
 ): Dashboard | undefined {
   const ui = opts?.ui;
-  if (ui !== undefined && typeof ui !== 'boolean') {
-    throw new TypeError('obsweave: the ui option must be true or false');
+  if (ui !== undefined && typeof ui !== 'boolean' && (ui === null || typeof ui !== 'object')) {
+    throw new TypeError('obsweave: the ui option must be true, false or the dashboard options');
+  }
+  const heldOpen = typeof ui === 'object' ? ui.heldOpen : undefined;
+  if (
+    heldOpen !== undefined &&
+    (!Array.isArray(heldOpen) || heldOpen.some((r) => typeof r !== 'string' || r === ''))
+  ) {
+    throw new TypeError('obsweave: ui.heldOpen must be an array of route templates');
   }
   const definition = (source as { definition?: unknown } | undefined)?.definition;
   return ui === false
     ? undefined
     : new Dashboard(
-        { slos: opts?.slos },
+        { slos: opts?.slos, heldOpen },
         typeof definition === 'function'
           ? (name) =>
               (definition as (n: string) => { labelNames: readonly string[] } | undefined).call(

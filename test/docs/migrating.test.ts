@@ -1,86 +1,15 @@
-import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { requireTool, testWithTools } from '../support/tools';
+import { has, ROOT, sample, testPage } from './snippets';
 
-// Every obsweave snippet of docs/migrating.md (a ```ts block after `<!-- test: name -->`) is
-// compiled with the project's TypeScript and run with node against the built package (`dist/`,
-// reached as `obsweave` through a link), and what it prints is checked against what the page
-// says it does. A snippet written against an API that is not in `dist/` yet is registered as
-// skipped, naming that API, and runs as soon as the API lands.
+// Every obsweave snippet of docs/migrating.md, compiled as CommonJS and run against the built
+// package (see ./snippets.ts), and its recording rules run through `promtool test rules`.
 
-const ROOT = join(__dirname, '..', '..');
-const DIST = join(ROOT, 'dist');
-const OUT = join(ROOT, 'build', 'docs-snippets');
-const run = promisify(execFile);
-
-// Features the page uses that are detected in dist/, each by what it does or declares.
-function distText(dir: string, ext: string): string {
-  try {
-    const d = join(DIST, dir);
-    return readdirSync(d)
-      .filter((f) => f.endsWith(ext))
-      .map((f) => readFileSync(join(d, f), 'utf8'))
-      .join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function distRegistry(): any {
-  try {
-    return require(DIST).MetricsRegistry;
-  } catch {
-    return undefined;
-  }
-}
-
-const FEATURES = {
-  'new MetricsRegistry({ defaultLabels })': () => {
-    const R = distRegistry();
-    if (R === undefined) return false;
-    const r = new R({ defaultLabels: { probe: 'yes' }, logger: () => {} });
-    r.counter('probe.total').inc();
-    return /probe="yes"/.test(r.toPrometheus());
-  },
-  'registry.setDefaultLabels()': () =>
-    typeof distRegistry()?.prototype?.setDefaultLabels === 'function',
-  'httpMetrics({ buckets, bypass, labelNames, labels })': () => {
-    const d = distText('http', '.d.ts');
-    return ['buckets?', 'bypass?', 'labelNames?', 'labels?'].every((o) => d.includes(o));
-  },
-  "ResourceSampler with prom-client's names": () =>
-    distText('runtime', '.js').includes('process_cpu_user_seconds_total'),
-};
-type Feature = keyof typeof FEATURES;
-
-interface Snippet {
-  readonly needs?: readonly Feature[];
-  /** What the page promises about the snippet's output. */
-  check(t: ExecutionContext, out: string): void;
-}
-
-/** A sample line `name{...} value` carrying every one of `labels`, in any order. */
-function sample(out: string, name: string, labels: Record<string, string>, value?: string) {
-  return out.split('\n').find((l) => {
-    if (!l.startsWith(`${name}{`) && !l.startsWith(`${name} `)) return false;
-    if (value !== undefined && !l.endsWith(` ${value}`)) return false;
-    return Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`));
-  });
-}
-
-function has(
-  t: ExecutionContext,
-  out: string,
-  name: string,
-  labels: Record<string, string>,
-  value?: string,
-) {
-  t.truthy(sample(out, name, labels, value), `${name} ${JSON.stringify(labels)} ${value ?? ''}`);
-}
-
-const SNIPPETS: Record<string, Snippet> = {
+testPage('docs/migrating.md', {
   'express-basic': {
     check(t, out) {
       has(
@@ -96,7 +25,6 @@ const SNIPPETS: Record<string, Snippet> = {
     },
   },
   'express-options': {
-    needs: ['httpMetrics({ buckets, bypass, labelNames, labels })'],
     check(t, out) {
       has(t, out, 'http_requests_total', { route: '/jobs/:id', tenant: 'acme' }, '1');
       t.false(out.includes('healthz'), 'bypassed');
@@ -104,6 +32,24 @@ const SNIPPETS: Record<string, Snippet> = {
       t.falsy(
         sample(out, 'http_request_latency_seconds_bucket', { le: '0.001' }),
         'the given buckets only',
+      );
+    },
+  },
+  'express-latency-labels': {
+    check(t, out) {
+      has(
+        t,
+        out,
+        'http_request_latency_seconds_count',
+        { route: '/jobs/:id', method: 'GET', code_class: '2xx' },
+        '1',
+      );
+      has(
+        t,
+        out,
+        'http_requests_total',
+        { method: 'GET', route: '/jobs/:id', code_class: '2xx' },
+        '1',
       );
     },
   },
@@ -117,7 +63,6 @@ const SNIPPETS: Record<string, Snippet> = {
     },
   },
   'prom-client-defaults': {
-    needs: ['new MetricsRegistry({ defaultLabels })', "ResourceSampler with prom-client's names"],
     check(t, out) {
       const labels = { service: 'api', version: '1.2.3' };
       for (const name of [
@@ -133,7 +78,6 @@ const SNIPPETS: Record<string, Snippet> = {
     },
   },
   'prom-client-set-default-labels': {
-    needs: ['registry.setDefaultLabels()'],
     check(t, out) {
       has(t, out, 'uploads_created_total', { service: 'api', version: '1.2.3' }, '1');
     },
@@ -149,6 +93,7 @@ const SNIPPETS: Record<string, Snippet> = {
         { method: 'POST', route: '/jobs/:kind', code_class: '2xx' },
         '1',
       );
+      t.regex(out, /^process_cpu_seconds_total \d/m, 'the process metrics, on by default');
     },
   },
   'nestjs-otel': {
@@ -162,92 +107,80 @@ const SNIPPETS: Record<string, Snippet> = {
         '1',
       );
       t.regex(out, /^proc_memory_rss\w* \d/m, 'the sampler’s figures');
+      t.regex(out, /^nodejs_heap_size_used_bytes \d/m);
     },
   },
-};
-
-/** The page's tested blocks, by name, in order. */
-function snippets(): Map<string, string> {
-  const page = readFileSync(join(ROOT, 'docs', 'migrating.md'), 'utf8');
-  const found = new Map<string, string>();
-  for (const m of page.matchAll(/<!-- test: ([\w-]+) -->\s*```ts\n([\s\S]*?)```/g)) {
-    if (found.has(m[1])) throw new Error(`docs/migrating.md: two snippets named ${m[1]}`);
-    found.set(m[1], m[2]);
-  }
-  return found;
-}
-
-const PAGE = snippets();
-const missing = (s: Snippet) => (s.needs ?? []).filter((f) => !FEATURES[f]());
-const runnable = [...PAGE.keys()].filter((n) => SNIPPETS[n] && missing(SNIPPETS[n]).length === 0);
-
-/** Writes the runnable snippets, compiles them in one tsc run, and maps file → errors. */
-const compiled: Promise<Map<string, string[]>> | undefined =
-  runnable.length === 0 ? undefined : compileAll();
-
-async function compileAll(): Promise<Map<string, string[]>> {
-  rmSync(OUT, { recursive: true, force: true });
-  mkdirSync(join(OUT, 'node_modules'), { recursive: true });
-  symlinkSync(ROOT, join(OUT, 'node_modules', 'obsweave'), 'dir');
-  for (const name of runnable) writeFileSync(join(OUT, `${name}.mts`), PAGE.get(name)!);
-  writeFileSync(
-    join(OUT, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        strict: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-        types: ['node'],
-        typeRoots: [join(ROOT, 'node_modules', '@types')],
-      },
-      files: runnable.map((n) => `${n}.mts`),
-    }),
-  );
-  const errors = new Map<string, string[]>(runnable.map((n) => [n, []]));
-  try {
-    await run(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', OUT, '--pretty', 'false'],
-      {
-        cwd: OUT,
-      },
-    );
-  } catch (err) {
-    const out = String((err as { stdout?: string }).stdout ?? err);
-    for (const line of out.split('\n')) {
-      const name = /^([\w-]+)\.mts\(/.exec(line)?.[1];
-      if (name !== undefined && errors.has(name)) errors.get(name)!.push(line);
-      else if (line.trim() !== '') for (const list of errors.values()) list.push(line);
-    }
-  }
-  return errors;
-}
-
-test('docs/migrating.md: every tested snippet has its check, and every check a snippet', (t) => {
-  t.deepEqual([...PAGE.keys()].sort(), Object.keys(SNIPPETS).sort());
 });
 
-for (const [name] of PAGE) {
-  const snippet = SNIPPETS[name];
-  if (snippet === undefined) continue;
-  const absent = missing(snippet);
-  if (absent.length > 0) {
-    test.skip(`docs/migrating.md ${name} (needs ${absent.join(', ')})`, () => {});
-    continue;
-  }
-  test(`docs/migrating.md ${name}: compiles and prints what the page says`, async (t) => {
-    const errors = (await compiled!).get(name)!;
-    t.deepEqual(errors, [], 'tsc');
-    if (errors.length > 0) return;
-    const { stdout } = await run(process.execPath, [join(OUT, `${name}.mjs`)], {
-      cwd: OUT,
-      timeout: 60_000,
-    });
-    snippet.check(t, stdout);
-  });
+const run = promisify(execFile);
+
+/** The page's ```yaml block after `<!-- test: name -->`. */
+function yamlBlock(name: string): string {
+  const page = readFileSync(join(ROOT, 'docs', 'migrating.md'), 'utf8');
+  const m = new RegExp(`<!-- test: ${name} -->\\s*\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(page);
+  if (m === null) throw new Error(`docs/migrating.md: no yaml block ${name}`);
+  return m[1];
 }
+
+// The series obsweave writes, one minute apart, and what the page promises the rules make of
+// them: express-prom-bundle's names and labels, with the code class in `status_code`.
+const RULE_TEST = `
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'http_request_latency_seconds_bucket{route="/jobs/:id",method="GET",code_class="2xx",le="0.1"}'
+        values: '0+3x5'
+      - series: 'http_request_latency_seconds_bucket{route="/jobs/:id",method="GET",code_class="2xx",le="+Inf"}'
+        values: '0+4x5'
+      - series: 'http_request_latency_seconds_sum{route="/jobs/:id",method="GET",code_class="2xx"}'
+        values: '0+0.5x5'
+      - series: 'http_request_latency_seconds_count{route="/jobs/:id",method="GET",code_class="2xx"}'
+        values: '0+4x5'
+      - series: 'http_request_latency_seconds_count{route="/jobs",method="POST",code_class="5xx"}'
+        values: '0+1x5'
+      - series: 'nodejs_active_handles{type="Socket"}'
+        values: '3x5'
+      - series: 'nodejs_active_handles{type="Timeout"}'
+        values: '2x5'
+    promql_expr_test:
+      - expr: http_request_duration_seconds_bucket
+        eval_time: 5m
+        exp_samples:
+          - labels: 'http_request_duration_seconds_bucket{path="/jobs/:id",method="GET",status_code="2xx",le="0.1"}'
+            value: 15
+          - labels: 'http_request_duration_seconds_bucket{path="/jobs/:id",method="GET",status_code="2xx",le="+Inf"}'
+            value: 20
+      - expr: http_request_duration_seconds_sum
+        eval_time: 5m
+        exp_samples:
+          - labels: 'http_request_duration_seconds_sum{path="/jobs/:id",method="GET",status_code="2xx"}'
+            value: 2.5
+      - expr: http_request_duration_seconds_count{status_code=~"5.."}
+        eval_time: 5m
+        exp_samples:
+          - labels: 'http_request_duration_seconds_count{path="/jobs",method="POST",status_code="5xx"}'
+            value: 5
+      - expr: nodejs_active_handles_total
+        eval_time: 5m
+        exp_samples:
+          - labels: 'nodejs_active_handles_total'
+            value: 5
+`;
+
+testWithTools('promtool')(
+  'docs/migrating.md: the recording rules rebuild express-prom-bundle’s series (promtool test rules)',
+  async (t) => {
+    const promtool = requireTool(t, 'promtool');
+    if (promtool === undefined) return;
+    const dir = mkdtempSync(join(tmpdir(), 'obsweave-migrating-rules-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'rules.yml'), yamlBlock('express-prom-bundle-rules'));
+    writeFileSync(join(dir, 'test.yml'), RULE_TEST);
+    const { stdout } = await run(promtool, ['test', 'rules', 'test.yml'], { cwd: dir }).catch(
+      (e: { stdout?: string; stderr?: string }) => ({ stdout: `${e.stdout}\n${e.stderr}` }),
+    );
+    t.regex(stdout, /SUCCESS/, stdout);
+  },
+);

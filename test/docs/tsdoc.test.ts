@@ -30,3 +30,12 @@ for (const [file, name] of ENTRIES) {
     t.regex(doc, /@example\n \* ```ts\n/);
   });
 }
+
+test('MetricsModule.forRoot is documented with an example in its declarations', (t) => {
+  const text = readFileSync(join(DIST, 'nest/metrics.module.d.ts'), 'utf8');
+  const at = text.search(/static forRoot\(/);
+  t.true(at > 0, 'forRoot is declared');
+  const doc = text.slice(text.lastIndexOf('/**', at), at);
+  t.regex(doc, /@example\n {5}\* ```ts\n/);
+  t.regex(doc, /processMetrics/, 'its options, the process metrics among them');
+});

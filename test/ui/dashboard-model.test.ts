@@ -7,7 +7,11 @@ import { toPageSlos, type DashboardSlo } from '../../src/ui/dashboard-slos';
  * the registry's snapshots and its own quantile code.
  */
 interface ModelModule {
-  buildModel(cur: Snapshot, base: Snapshot, o: { read: unknown; slos?: unknown[] }): any;
+  buildModel(
+    cur: Snapshot,
+    base: Snapshot,
+    o: { read: unknown; slos?: unknown[]; heldOpen?: string[]; window?: number },
+  ): any;
   keyReader(labels: Record<string, readonly string[]>): unknown;
 }
 interface SeriesModule {
@@ -190,4 +194,64 @@ test('extra HTTP labels: the served config names them, and a route sums its seri
   t.is(route.rate, 0.3);
   t.is(route.serverErrorShare, 1 / 3);
   t.true(route.p99 > 250, 'the slow tenant’s latency is in the route’s percentiles');
+});
+
+/** One request of `ms` on each route, between two snapshots ten seconds apart. */
+function routesOver(latencies: Record<string, number>) {
+  const r = new MetricsRegistry();
+  r.registerCatalog();
+  const base = at(r.snapshot(), '2026-01-01T00:00:00.000Z');
+  const reqs = r.counter('http.requests_total', { labelNames: ['method', 'route', 'code_class'] });
+  const lat = r.histogram('http.request_latency_ms', { labelNames: ['route'] });
+  for (const [route, ms] of Object.entries(latencies)) {
+    for (let i = 0; i < 10; i++) {
+      reqs.inc(1, { method: 'GET', route, code_class: '2xx' });
+      lat.observe(ms, { route });
+    }
+  }
+  return { base, cur: at(r.snapshot(), '2026-01-01T00:00:10.000Z') };
+}
+
+test('the headline p99 leaves out routes whose responses are held open, and says which it covers', (t) => {
+  const { base, cur } = routesOver({ '/api/jobs': 20, '/api/jobs/:id/events': 120_000 });
+  const read = model.keyReader(LABELS);
+  const m = model.buildModel(cur, base, { read });
+  t.true(m.overview.p99 <= 25, `p99 ${m.overview.p99} is the answered requests'`);
+  t.deepEqual(m.overview.latencyRoutes, ['/api/jobs']);
+  t.deepEqual(m.overview.heldOpenRoutes, ['/api/jobs/:id/events']);
+  const events = m.routes.find((r: { route: string }) => r.route === '/api/jobs/:id/events');
+  t.true(events.heldOpen, 'marked in the routes table');
+  t.true(events.p99 > 60_000, 'with its own latency kept there');
+
+  // The host's own list replaces the rule by name; [] counts every route.
+  const named = model.buildModel(cur, base, { read, heldOpen: ['/api/jobs'] });
+  t.deepEqual(named.overview.heldOpenRoutes, ['/api/jobs']);
+  t.true(named.overview.p99 > 60_000);
+  const all = model.buildModel(cur, base, { read, heldOpen: [] });
+  t.deepEqual(all.overview.heldOpenRoutes, []);
+  t.deepEqual(all.overview.latencyRoutes, ['/api/jobs', '/api/jobs/:id/events']);
+});
+
+test('a window shorter than the one chosen is partial; a full one is not', (t) => {
+  const { base, cur } = routesOver({ '/a': 5 });
+  const read = model.keyReader(LABELS);
+  const short = model.buildModel(cur, base, { read, window: 300 });
+  t.true(short.partial, '10 s seen of 5 min');
+  t.is(short.window, 300);
+  t.is(short.seconds, 10);
+  t.is(short.overview.requestRate, 1, 'a rate over what was seen, never over the window chosen');
+  t.false(model.buildModel(cur, base, { read, window: 10 }).partial);
+  t.false(model.buildModel(cur, cur, { read, window: 300 }).partial, 'still measuring');
+});
+
+test('jobs carry the count seen in the window beside their rate per minute', (t) => {
+  const r = new MetricsRegistry();
+  r.registerCatalog();
+  const base = at(r.snapshot(), '2026-01-01T00:00:00.000Z');
+  r.counter('jobs.created_total').inc(3);
+  const cur = at(r.snapshot(), '2026-01-01T00:00:02.000Z');
+  const m = model.buildModel(cur, base, { read: model.keyReader(LABELS), window: 60 });
+  t.true(m.partial);
+  t.is(m.jobs.created.count, 3);
+  t.is(m.jobs.created.rate, 90);
 });

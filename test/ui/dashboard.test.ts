@@ -50,6 +50,18 @@ test('MetricsController: the page, its files, config.json and the token', async 
   t.is((await c.handle({ url: '/metrics', headers: auth })).status, 200);
 });
 
+test('MetricsController: ui: { heldOpen } reaches the page through config.json, and only when given', async (t) => {
+  const given = new MetricsController(new MetricsRegistry(), {
+    ui: { heldOpen: ['/api/feed'] },
+  });
+  const config = await given.handle({ url: '/metrics/ui/config.json', headers: {} });
+  t.deepEqual(JSON.parse(config.body).heldOpen, ['/api/feed']);
+  t.is((await given.handle({ url: '/metrics/ui', headers: {} })).status, 200, 'the page is on');
+  const plain = new MetricsController(new MetricsRegistry());
+  const byName = await plain.handle({ url: '/metrics/ui/config.json', headers: {} });
+  t.false('heldOpen' in JSON.parse(byName.body), 'the page then goes by route names');
+});
+
 test('MetricsController: ui: false answers dashboard URLs as the endpoint', async (t) => {
   const c = new MetricsController(new MetricsRegistry(), { ui: false });
   const res = await c.handle({ url: '/metrics/ui', headers: {} });
@@ -59,7 +71,8 @@ test('MetricsController: ui: false answers dashboard URLs as the endpoint', asyn
 
 test('bad dashboard options throw at configuration time', (t) => {
   const bad: [unknown, RegExp][] = [
-    [{ ui: 'yes' }, /^obsweave: the ui option must be true or false/],
+    [{ ui: 'yes' }, /^obsweave: the ui option must be true, false or the dashboard options/],
+    [{ ui: { heldOpen: '/events' } }, /^obsweave: ui.heldOpen must be an array of route templates/],
     [{ slos: {} }, /^obsweave: dashboard slos must be an array/],
     [{ slos: [{ name: 'a', objective: 1, sli: { errors: 'x', total: 'y' } }] }, /objective/],
     [{ slos: [{ name: 'a', objective: 0.9, sli: { errors: 'x{', total: 'y' } }] }, /selector/],

@@ -101,7 +101,14 @@ async function start() {
     const cur = history.latest();
     const base = history.base(Number(windowSelect.value));
     if (cur === undefined || base === undefined) return;
-    view.render(buildModel(cur, base, { read, slos: config.slos ?? [] }));
+    view.render(
+      buildModel(cur, base, {
+        read,
+        slos: config.slos ?? [],
+        heldOpen: config.heldOpen ?? undefined,
+        window: Number(windowSelect.value),
+      }),
+    );
   };
   windowSelect.onchange = render;
 

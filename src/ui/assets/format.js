@@ -80,3 +80,11 @@ export function clock(iso) {
   const d = new Date(iso);
   return Number.isFinite(d.getTime()) ? d.toISOString().slice(11, 19) + ' UTC' : NONE;
 }
+
+/**
+ * A window's length as the selector names it: `10 s`, `1 min`, `5 min`.
+ * @param {number} seconds
+ */
+export function duration(seconds) {
+  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+}

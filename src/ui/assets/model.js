@@ -18,6 +18,20 @@ import {
 const ERROR_CLASSES = new Set(['4xx', '5xx']);
 
 /**
+ * Routes taken to hold their responses open (server-sent events, streams, long polls) when the
+ * host names none: their latency is how long a client stayed, not how fast it was answered.
+ */
+const HELD_OPEN_NAMES = /\/(?:events|stream|sse|subscribe|poll|watch)$/;
+
+/**
+ * @param {string} route
+ * @param {readonly string[] | undefined} heldOpen the host's list; `undefined`: by name
+ */
+export function isHeldOpen(route, heldOpen) {
+  return heldOpen === undefined ? HELD_OPEN_NAMES.test(route) : heldOpen.includes(route);
+}
+
+/**
  * @typedef {import('./window-math.js').HistogramSnapshot} HistogramSnapshot
  * @typedef {{ timestamp: string, counters: Record<string, number>,
  *   gauges: Record<string, number>, histograms: Record<string, HistogramSnapshot> }} Snapshot
@@ -118,11 +132,16 @@ function sum(list, where = () => true) {
  * Everything the page shows, for one refresh.
  * @param {Snapshot} cur the newest snapshot
  * @param {Snapshot} base the snapshot at the start of the window (`cur` itself at first)
- * @param {{ read: ReturnType<typeof keyReader>, slos?: PageSlo[] }} options
+ * @param {{ read: ReturnType<typeof keyReader>, slos?: PageSlo[], heldOpen?: string[],
+ *   window?: number }} options `window`: the length chosen, in seconds; `heldOpen`: the
+ *   routes whose responses are held open, left out of the headline latency
  */
-export function buildModel(cur, base, { read, slos = [] }) {
+export function buildModel(cur, base, { read, slos = [], heldOpen, window }) {
   const seconds = (Date.parse(cur.timestamp) - Date.parse(base.timestamp)) / 1000;
   const measuring = !(seconds > 0);
+  // The page has not been open as long as the window chosen: figures cover what it has seen,
+  // and none is scaled up past that (a rate per minute from two seconds, say).
+  const partial = !measuring && window !== undefined && seconds < window * 0.95;
   const perSecond = (/** @type {number} */ n) => (measuring ? null : n / seconds);
   const { counters, histograms } = index(cur, base, read);
 
@@ -164,6 +183,7 @@ export function buildModel(cur, base, { read, slos = [] }) {
   const routeRows = [...routes.values()].map((r) => ({
     key: r.route,
     route: r.route,
+    heldOpen: isHeldOpen(r.route, heldOpen),
     methods: [...r.methods].sort().join(' '),
     rate: perSecond(r.requests),
     errorShare: share(r.errors, r.requests),
@@ -242,14 +262,19 @@ export function buildModel(cur, base, { read, slos = [] }) {
   const persistFailures = sum(counters.get('events.persist_failures_total'));
   const jobLatency = histograms.get('jobs.total_latency_ms')?.[0];
   const perMinute = (/** @type {number} */ n) => (measuring ? null : (n / seconds) * 60);
+  const jobCount = (/** @type {{ delta: number, total: number }} */ c) => ({
+    rate: perMinute(c.delta),
+    count: measuring ? null : c.delta,
+    total: c.total,
+  });
   const jobs = {
-    created: { rate: perMinute(created.delta), total: created.total },
-    completed: { rate: perMinute(completed.delta), total: completed.total },
-    failed: { rate: perMinute(failed.delta), total: failed.total },
+    created: jobCount(created),
+    completed: jobCount(completed),
+    failed: jobCount(failed),
     failedShare: share(failed.delta, failed.delta + completed.delta),
     inflight: cur.gauges['worker.inflight_jobs'] ?? null,
-    recovered: { rate: perMinute(recovered.delta), total: recovered.total },
-    persistFailures: { rate: perMinute(persistFailures.delta), total: persistFailures.total },
+    recovered: jobCount(recovered),
+    persistFailures: jobCount(persistFailures),
     latency: percentiles(jobLatency?.delta),
     recorded:
       created.total + completed.total + failed.total + recovered.total > 0 ||
@@ -271,7 +296,9 @@ export function buildModel(cur, base, { read, slos = [] }) {
   const httpErrors = sum(counters.get('http.requests_total'), (s) =>
     ERROR_CLASSES.has(s.labels.code_class),
   );
-  const allLatency = mergeDeltas([...routeLatency.values()]);
+  // Requests answered, not connections held: routes held open stay out of the headline.
+  const answered = [...routeLatency].filter(([r]) => !isHeldOpen(r, heldOpen));
+  const allLatency = mergeDeltas(answered.map(([, h]) => h));
   const external = sum(counters.get('external.calls_total'));
   const timeouts = sum(counters.get('external.calls_total'), (s) => s.labels.outcome === 'timeout');
   const overview = {
@@ -279,6 +306,8 @@ export function buildModel(cur, base, { read, slos = [] }) {
     requestsTotal: requests.total,
     errorShare: share(httpErrors.delta, requests.delta),
     p99: quantile(0.99, allLatency),
+    latencyRoutes: answered.map(([r]) => r).sort(),
+    heldOpenRoutes: [...routeLatency.keys()].filter((r) => isHeldOpen(r, heldOpen)).sort(),
     externalRate: perSecond(external.delta),
     timeoutShare: share(timeouts.delta, external.delta),
   };
@@ -288,6 +317,8 @@ export function buildModel(cur, base, { read, slos = [] }) {
     baseTimestamp: base.timestamp,
     seconds: measuring ? 0 : seconds,
     measuring,
+    partial,
+    window: window ?? null,
     empty: isEmpty(cur, read),
     overview,
     routes: routeRows,

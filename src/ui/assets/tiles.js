@@ -25,10 +25,11 @@ export class Tile {
 
   /**
    * @param {{ text: string, raw: number | null | undefined, sub?: string, tone?: string,
-   *   history: (number | null)[], capacity: number }} figure
+   *   title?: string, history: (number | null)[], capacity: number }} figure
    */
-  update({ text, raw, sub = '', tone = '', history, capacity }) {
+  update({ text, raw, sub = '', tone = '', title, history, capacity }) {
     this.value.textContent = text;
+    if (title !== undefined) this.element.title = title;
     if (typeof raw === 'number' && Number.isFinite(raw)) this.value.dataset.value = String(raw);
     else delete this.value.dataset.value;
     this.sub.textContent = sub;

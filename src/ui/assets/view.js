@@ -40,6 +40,12 @@ const ROUTE_COLUMNS = [
   { id: 'p99', label: 'p99', numeric: true, format: fmt.ms },
   { id: 'codes', label: 'Error codes', title: 'Error responses in the window, by status' },
   { id: 'total', label: 'Since start', numeric: true, format: fmt.count },
+  {
+    id: 'heldOpen',
+    label: 'Held open',
+    title: 'Responses held open (events, streams, long polls): left out of the headline p99',
+    format: (/** @type {boolean} */ v) => (v ? 'yes' : ''),
+  },
 ];
 
 const STAGE_COLUMNS = [
@@ -111,7 +117,7 @@ export class DashboardView {
       label: 'HTTP errors',
       title: '4xx and 5xx share of requests in the window',
     });
-    tile('overview', { id: 'p99', label: 'Latency p99', title: 'All routes, over the window' });
+    tile('overview', { id: 'p99', label: 'Latency p99' });
     tile('overview', {
       id: 'externalRate',
       label: 'External calls',
@@ -172,10 +178,11 @@ export class DashboardView {
    * @param {string} text
    * @param {string} [sub]
    * @param {string} [tone]
+   * @param {string} [title] what the figure covers, when it changes from refresh to refresh
    */
-  figure(id, raw, text, sub, tone) {
+  figure(id, raw, text, sub, tone, title) {
     const history = this.figures.push(id, raw);
-    this.tiles.get(id)?.update({ text, raw, sub, tone, history, capacity: SPARK_POINTS });
+    this.tiles.get(id)?.update({ text, raw, sub, tone, title, history, capacity: SPARK_POINTS });
   }
 
   /** @param {ReturnType<typeof import('./model.js').buildModel>} m */
@@ -200,7 +207,18 @@ export class DashboardView {
       'of requests',
       (o.errorShare ?? 0) > 0.05 ? 'bad' : '',
     );
-    this.figure('p99', o.p99, fmt.ms(o.p99), 'all routes');
+    const held = o.heldOpenRoutes;
+    this.figure(
+      'p99',
+      o.p99,
+      fmt.ms(o.p99),
+      held.length === 0 ? 'all routes' : `all but ${held.length} held open`,
+      '',
+      `Requests answered over the window, on ${o.latencyRoutes.join(', ') || 'no route yet'}` +
+        (held.length === 0
+          ? ''
+          : `. Left out, as their responses are held open: ${held.join(', ')}`),
+    );
     this.figure('externalRate', o.externalRate, fmt.rate(o.externalRate), 'to dependencies');
     this.figure(
       'timeoutShare',
@@ -214,26 +232,34 @@ export class DashboardView {
     this.figure(
       'worstBurn',
       worst,
-      m.slos.length === 0 ? 'none declared' : fmt.burn(worst),
-      m.slos.length === 0 ? 'pass slos to the host' : 'budget burn rate',
+      m.slos.length === 0 ? '—' : fmt.burn(worst),
+      m.slos.length === 0 ? 'no SLOs declared' : 'budget burn rate',
       burnTone(worst),
     );
 
     const j = m.jobs;
-    const perMin = (/** @type {{ rate: number | null, total: number }} */ f) => [
-      f.rate,
-      fmt.rate(f.rate, '/min'),
-      `${fmt.count(f.total)} since start`,
-    ];
-    this.figure('jobsCreated', .../** @type {[number|null, string, string]} */ (perMin(j.created)));
+    // While the page has seen less than a minute of a longer window, the count it saw rather
+    // than a rate per minute scaled up from a few seconds.
+    const perMin = (/** @type {{ rate: number | null, count: number | null }} */ f) =>
+      m.partial && m.seconds < 60 && f.count !== null
+        ? `${fmt.count(f.count)} in ${Math.round(m.seconds)} s`
+        : fmt.rate(f.rate, '/min');
+    this.figure(
+      'jobsCreated',
+      j.created.rate,
+      perMin(j.created),
+      `${fmt.count(j.created.total)} since start`,
+    );
     this.figure(
       'jobsCompleted',
-      .../** @type {[number|null, string, string]} */ (perMin(j.completed)),
+      j.completed.rate,
+      perMin(j.completed),
+      `${fmt.count(j.completed.total)} since start`,
     );
     this.figure(
       'jobsFailed',
       j.failed.rate,
-      fmt.rate(j.failed.rate, '/min'),
+      perMin(j.failed),
       `${fmt.count(j.failed.total)} since start · ${fmt.share(j.failedShare)} of finished`,
       (j.failedShare ?? 0) > 0.1 ? 'bad' : '',
     );
@@ -241,7 +267,7 @@ export class DashboardView {
     this.figure(
       'jobsRecovered',
       j.recovered.rate,
-      fmt.rate(j.recovered.rate, '/min'),
+      perMin(j.recovered),
       `${fmt.count(j.recovered.total)} since start`,
     );
     this.figure(
@@ -275,9 +301,21 @@ export class DashboardView {
     const updated = byId('updated');
     updated.textContent = fmt.clock(m.timestamp);
     updated.setAttribute('datetime', m.timestamp);
+    const chosen = m.window === null ? '' : fmt.duration(m.window);
     byId('window-length').textContent = m.measuring
       ? 'waiting for a second snapshot'
-      : `${Math.round(m.seconds)} s`;
+      : m.partial
+        ? `${Math.round(m.seconds)} s of ${chosen}`
+        : `${Math.round(m.seconds)} s`;
+    // Said where the window is chosen: every figure covers only what the page has seen.
+    const note = byId('window-note');
+    note.hidden = !m.partial && !m.measuring;
+    note.textContent = m.measuring
+      ? 'starting'
+      : m.partial
+        ? `only ${Math.round(m.seconds)} s so far`
+        : '';
+    this.root.dataset.partial = String(m.partial);
     byId('dropped').textContent = fmt.count(m.dropped);
   }
 }

@@ -163,7 +163,8 @@ export function expectedSamples(snap: Snapshot): Map<string, number> {
     for (const [d, dv] of Object.entries(defaults)) if (!all[d]) all[d] = dv;
     const k = pointKey(name, all);
     if (out.has(k)) throw new Error(`two JSON series export as ${k}`);
-    out.set(k, v);
+    // A value too small for the base unit underflows to zero of either sign; text writes both "0".
+    out.set(k, v === 0 ? 0 : v);
   };
   for (const type of ['counter', 'gauge'] as const) {
     for (const [key, v] of Object.entries(type === 'counter' ? snap.counters : snap.gauges)) {
@@ -191,7 +192,7 @@ export function samplesOf(e: Exposition): Map<string, number> {
   for (const p of e.samples) {
     const k = pointKey(p.name, p.labels);
     if (out.has(k)) throw new Error(`two lines for ${k}`);
-    out.set(k, p.value);
+    out.set(k, p.value === 0 ? 0 : p.value);
   }
   return out;
 }
@@ -214,7 +215,8 @@ export function threeFormats(registry: {
   openmetrics: Map<string, number>;
 } {
   return {
-    json: withoutOwn(expectedSamples(registry.snapshot())),
+    // As served: JSON writes -0 as 0, as the text does.
+    json: withoutOwn(expectedSamples(JSON.parse(JSON.stringify(registry.snapshot())) as Snapshot)),
     prometheus: withoutOwn(samplesOf(readText(registry.toPrometheus(), false))),
     openmetrics: withoutOwn(samplesOf(readText(registry.toOpenMetrics(), true))),
   };

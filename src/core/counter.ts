@@ -15,11 +15,7 @@ function valid(v: unknown, mul: number): v is number {
 }
 
 /** A child whose `inc` holds its series and never reads `this`: it may be passed on as a callback. */
-function boundCounter(
-  s: CounterSeries | undefined,
-  m: CounterMetric,
-  mul: number,
-): BoundCounter {
+function boundCounter(s: CounterSeries | undefined, m: CounterMetric, mul: number): BoundCounter {
   if (s === undefined) return { inc: (v?: number) => m.invalid(v) };
   return {
     inc: (v: number = 1): void => {

@@ -1,12 +1,13 @@
 /** The three representations of a registry the controller serves. */
 export type MetricsFormat = 'json' | 'prometheus' | 'openmetrics';
 
-const BY_QUERY: Record<string, MetricsFormat> = {
-  json: 'json',
-  prometheus: 'prometheus',
-  text: 'prometheus',
-  openmetrics: 'openmetrics',
-};
+// A Map, not an object: `?format=constructor` must not find a member every object inherits.
+const BY_QUERY: ReadonlyMap<string, MetricsFormat> = new Map([
+  ['json', 'json'],
+  ['prometheus', 'prometheus'],
+  ['text', 'prometheus'],
+  ['openmetrics', 'openmetrics'],
+]);
 
 function byMediaType(type: string): MetricsFormat | undefined {
   switch (type) {
@@ -37,12 +38,12 @@ function quality(params: string[]): number {
 }
 
 /**
- * The format to answer with: `?format=` wins, then the `Accept` entry with the highest `q`
- * (the first listed among equals; `q=0` excludes), else JSON. Prometheus' own scraper prefers
- * OpenMetrics and gets it; browsers and curl get JSON.
+ * The format to answer with: a known `?format=` wins (an unknown one is ignored), then the
+ * `Accept` entry with the highest `q` (the first listed among equals; `q=0` excludes), else
+ * JSON. Prometheus' own scraper prefers OpenMetrics and gets it; browsers and curl get JSON.
  */
 export function negotiateFormat(query: string | null, accept: string | undefined): MetricsFormat {
-  const forced = query !== null ? BY_QUERY[query.toLowerCase()] : undefined;
+  const forced = query !== null ? BY_QUERY.get(query.toLowerCase()) : undefined;
   if (forced !== undefined) return forced;
   if (typeof accept !== 'string' || accept === '') return 'json';
   let best: MetricsFormat = 'json';

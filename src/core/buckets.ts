@@ -1,3 +1,5 @@
+import { exportName, scale } from './export-name';
+
 /** Default histogram bounds, in ms: from a cache hit to a ten-minute transcription. */
 export const DEFAULT_BUCKETS_MS: readonly number[] = Object.freeze([
   1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000, 600000,
@@ -22,7 +24,33 @@ export function validateBuckets(name: string, buckets: readonly number[]): numbe
       throw new TypeError(`obsweave: histogram "${name}": buckets must be strictly increasing`);
     }
   }
+  checkExportedBounds(name, out);
   return out;
+}
+
+/**
+ * The bounds as the text formats write them, in base units, must stay finite and distinct: a
+ * `_mb` bound past 1.7e302 bytes would be a second `le="+Inf"`, and two `_ms` bounds one double
+ * apart can divide into the same `le`.
+ */
+function checkExportedBounds(name: string, bounds: readonly number[]): void {
+  const { mul, div, unit } = exportName(name, 'histogram');
+  if (mul === 1 && div === 1) return;
+  let prev = -Infinity;
+  for (const b of bounds) {
+    const x = scale(b, mul, div);
+    if (!Number.isFinite(x)) {
+      throw new TypeError(
+        `obsweave: histogram "${name}": bucket ${b} is past the largest number in ${unit}`,
+      );
+    }
+    if (x <= prev) {
+      throw new TypeError(
+        `obsweave: histogram "${name}": bucket ${b} is ${x} ${unit}, as the bound before it`,
+      );
+    }
+    prev = x;
+  }
 }
 
 /** Index of the first bound >= v, or bounds.length for the +Inf bucket. */

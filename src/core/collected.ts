@@ -2,24 +2,48 @@ import { catalogEntry } from './catalog';
 import { checkLabelNames, checkMetricName } from './names';
 import { labelValue } from '../redact/redact';
 import type { CollectorResult, HistogramSnapshot, MetricType } from './types';
-import { ExportNames } from './export-name';
+import { ExportNames, exportName, scale } from './export-name';
 import type { BucketSeries, FamilyView, ScalarSeries } from './family-view';
 
-const LABEL_START = /^[a-zA-Z_][a-zA-Z0-9_]*=/;
+/** What a series key escapes in a label value with a backslash (see `seriesKey`). */
+const ESCAPED = '\\,=|';
+const LABEL_START = /[a-zA-Z_][a-zA-Z0-9_]*=/y;
 
-/** `name|k=v,k2=v2` back into its parts; a `,` not followed by `name=` belongs to the value. */
+function startsLabel(key: string, at: number): boolean {
+  LABEL_START.lastIndex = at;
+  return LABEL_START.test(key);
+}
+
+/**
+ * `name|k=v,k2=v2` back into its parts, the escapes of `seriesKey` undone. Keys written by hand
+ * (a collector's) are read leniently: a backslash before any other character is itself, an
+ * unescaped `=` inside a value belongs to it, and so does a `,` not followed by `name=`.
+ */
 export function parseSeriesKey(key: string): { name: string; labels: [string, string][] } {
   const bar = key.indexOf('|');
   if (bar < 0) return { name: key, labels: [] };
   const labels: [string, string][] = [];
-  for (const part of key.slice(bar + 1).split(',')) {
-    if (LABEL_START.test(part) || labels.length === 0) {
-      const eq = part.indexOf('=');
-      labels.push(eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)]);
-    } else {
-      labels[labels.length - 1][1] += `,${part}`;
+  let label = '';
+  let value = '';
+  let inValue = false;
+  for (let i = bar + 1; i < key.length; i++) {
+    let c = key[i];
+    if (c === '\\' && i + 1 < key.length && ESCAPED.includes(key[i + 1])) {
+      c = key[++i];
+    } else if (c === '=' && !inValue) {
+      inValue = true;
+      continue;
+    } else if (c === ',' && startsLabel(key, i + 1)) {
+      labels.push([label, value]);
+      label = '';
+      value = '';
+      inValue = false;
+      continue;
     }
+    if (inValue) value += c;
+    else label += c;
   }
+  labels.push([label, value]);
   return { name: key.slice(0, bar), labels };
 }
 
@@ -43,7 +67,7 @@ interface Merged {
 export function mergeCollected(
   families: readonly FamilyView[],
   results: readonly CollectorResult[],
-  reject: (name: string, why: string) => void,
+  reject: (name: string, why: string, reason?: 'conflict' | 'invalid_value') => void,
 ): FamilyView[] {
   const out: (FamilyView | Merged)[] = [...families];
   const index = new Map<string, number>(families.map((f, i) => [f.name, i]));
@@ -97,6 +121,13 @@ export function mergeCollected(
     const values = labels.map(([, v]) => labelValue(v));
     const s = make(values);
     if (s === undefined) return reject(name, `collected value for "${key}" is not valid`);
+    if (!shownInUnit(s, name, type)) {
+      return reject(
+        name,
+        `collected value for "${key}" is past the largest number`,
+        'invalid_value',
+      );
+    }
     f.series.set(values.join('\u0000'), [values, s]);
   };
   for (const r of results) {
@@ -128,6 +159,24 @@ export function mergeCollected(
         } as FamilyView)
       : f,
   );
+}
+
+/**
+ * Whether the text formats can show the series in base units, as a recorded one always can:
+ * finite values, finite and distinct bounds. JSON shows it only then too, so the formats agree.
+ */
+function shownInUnit(s: AnySeries, name: string, type: MetricType): boolean {
+  const { mul, div } = exportName(name, type);
+  if (mul === 1 && div === 1) return true;
+  if (!('bounds' in s)) return Number.isFinite(scale(s.v, mul, div));
+  if (!Number.isFinite(scale(s.sum, mul, div))) return false;
+  let prev = -Infinity;
+  for (const b of s.bounds) {
+    const x = scale(b, mul, div);
+    if (!Number.isFinite(x) || x <= prev) return false;
+    prev = x;
+  }
+  return true;
 }
 
 /**

@@ -9,44 +9,41 @@ export class CounterSeries implements Series {
   }
 }
 
-/** Finite and not negative: NaN fails both comparisons. */
-function valid(v: unknown): v is number {
-  return typeof v === 'number' && v >= 0 && v !== Infinity;
+/** Not negative (NaN fails too), and shown finite in the exported unit (see `Metric.mul`). */
+function valid(v: unknown, mul: number): v is number {
+  return typeof v === 'number' && v >= 0 && v * mul !== Infinity;
 }
 
-class BoundCounterImpl implements BoundCounter {
-  constructor(
-    private readonly s: CounterSeries | undefined,
-    private readonly m: CounterMetric,
-  ) {}
-
-  inc(v: number = 1): void {
-    const s = this.s;
-    if (s === undefined || !valid(v)) this.m.invalid(v);
-    else if (s.v + v !== Infinity) s.v += v;
-    else this.m.overflow(v);
-  }
+/** A child whose `inc` holds its series and never reads `this`: it may be passed on as a callback. */
+function boundCounter(s: CounterSeries | undefined, m: CounterMetric, mul: number): BoundCounter {
+  if (s === undefined) return { inc: (v?: number) => m.invalid(v) };
+  return {
+    inc: (v: number = 1): void => {
+      if (!valid(v, mul)) m.invalid(v);
+      else if ((s.v + v) * mul !== Infinity) s.v += v;
+      else m.overflow(v);
+    },
+  };
 }
 
 export class CounterMetric extends Metric<CounterSeries> implements Counter {
   readonly type = 'counter' as const;
+  readonly inc: (v?: number, labels?: LabelValues) => void;
+  readonly bind: (labels?: LabelValues) => BoundCounter;
 
   constructor(name: string, help: string, labelNames: readonly string[], ctx: MetricContext) {
-    super(name, help, labelNames, ctx, () => new CounterSeries());
-  }
-
-  inc(v: number = 1, labels?: LabelValues): void {
-    try {
-      if (!valid(v)) return this.invalid(v);
-      const s = this.seriesFor(labels);
-      if (s.v + v !== Infinity) s.v += v;
-      else this.overflow(v);
-    } catch (e) {
-      this.failed(e);
-    }
-  }
-
-  bind(labels?: LabelValues): BoundCounter {
-    return new BoundCounterImpl(this.boundSeries(labels), this);
+    super('counter', name, help, labelNames, ctx, () => new CounterSeries());
+    const mul = this.mul;
+    this.inc = (v = 1, labels) => {
+      try {
+        if (!valid(v, mul)) return this.invalid(v);
+        const s = this.seriesFor(labels);
+        if ((s.v + v) * mul !== Infinity) s.v += v;
+        else this.overflow(v);
+      } catch (e) {
+        this.failed(e);
+      }
+    };
+    this.bind = (labels) => boundCounter(this.boundSeries(labels), this, mul);
   }
 }

@@ -43,6 +43,11 @@ export function exportName(name: string, type: MetricType): ExportName {
   return { family: core, sample: type === 'counter' ? `${core}_total` : core, unit, mul, div };
 }
 
+/** A value in the exported unit: `scale(250, 1, 1000)` is 0.25 seconds. */
+export function scale(v: number, mul: number, div: number): number {
+  return mul === 1 && div === 1 ? v : (v * mul) / div;
+}
+
 /**
  * The exported names taken so far, so that two obsweave names never write one family: `a.b`
  * and `a_b`, `x_ms` and `x_seconds`, a counter `c` and a gauge `c_total`. One per registry, and

@@ -43,15 +43,26 @@ export type DefaultLabels = Readonly<Record<string, string>>;
 
 export const NO_DEFAULT_LABELS: DefaultLabels = Object.freeze({});
 
-/** `name|k=v,...` in declared label order; the bare name when there are no labels. */
+const KEY_SPECIAL = /[\\,=|]/;
+const KEY_SPECIALS = /[\\,=|]/g;
+
+/** A label value as a series key holds it: `\`, `,`, `=` and `|` escaped with a backslash. */
+export function keyValue(v: string): string {
+  return KEY_SPECIAL.test(v) ? v.replace(KEY_SPECIALS, '\\$&') : v;
+}
+
+/**
+ * `name|k=v,...` in declared label order; the bare name when there are no labels. Names cannot
+ * hold `|`, `,`, `=` or `\`, and values have them escaped, so two series never share a key.
+ */
 export function seriesKey(
   name: string,
   labelNames: readonly string[],
   values: readonly string[],
 ): string {
   if (labelNames.length === 0) return name;
-  let key = `${name}|${labelNames[0]}=${values[0]}`;
-  for (let i = 1; i < labelNames.length; i++) key += `,${labelNames[i]}=${values[i]}`;
+  let key = `${name}|${labelNames[0]}=${keyValue(values[0])}`;
+  for (let i = 1; i < labelNames.length; i++) key += `,${labelNames[i]}=${keyValue(values[i])}`;
   return key;
 }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
 import { correlationSource, traceRefSource, type Exemplar } from './exemplars';
-import { finite, Metric, type MetricContext } from './metric';
+import { shown, Metric, type MetricContext } from './metric';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
 
@@ -17,10 +17,11 @@ export class HistogramSeries implements Series {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
-  /** False, and nothing recorded, when the sum would overflow to ±Infinity. */
-  observe(v: number): boolean {
+  /** False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). */
+  observe(v: number, mul: number): boolean {
     const sum = this.sum + v;
-    if (sum - sum !== 0) return false;
+    const x = sum * mul;
+    if (x - x !== 0) return false;
     const i = bucketIndex(this.bounds, v);
     this.counts[i]++;
     this.sum = sum;
@@ -73,34 +74,35 @@ export class HistogramSeries implements Series {
   }
 }
 
-class BoundHistogramImpl implements BoundHistogram {
-  constructor(
-    private readonly s: HistogramSeries | undefined,
-    private readonly m: HistogramMetric,
-  ) {}
-
-  observe(v: number): void {
-    const s = this.s;
-    if (s === undefined || !finite(v)) this.m.invalid(v);
-    else if (!s.observe(v)) this.m.overflow(v);
-  }
-
-  startTimer(): () => number {
-    return timer(this.s);
-  }
+/** A child whose methods hold its series and never read `this`: each may be passed on as a callback. */
+function boundHistogram(
+  s: HistogramSeries | undefined,
+  m: HistogramMetric,
+  mul: number,
+): BoundHistogram {
+  return {
+    observe: (v: number): void => {
+      if (s === undefined || !shown(v, mul)) m.invalid(v);
+      else if (!s.observe(v, mul)) m.overflow(v);
+    },
+    startTimer: () => timer(s, mul),
+  };
 }
 
-function timer(s: HistogramSeries | undefined): () => number {
+function timer(s: HistogramSeries | undefined, mul: number): () => number {
   const t0 = performance.now();
   return () => {
     const ms = performance.now() - t0;
-    if (s !== undefined) s.observe(ms);
+    if (s !== undefined) s.observe(ms, mul);
     return ms;
   };
 }
 
 export class HistogramMetric extends Metric<HistogramSeries> implements Histogram {
   readonly type = 'histogram' as const;
+  readonly observe: (v: number, labels?: LabelValues) => void;
+  readonly startTimer: (labels?: LabelValues) => () => number;
+  readonly bind: (labels?: LabelValues) => BoundHistogram;
 
   constructor(
     name: string,
@@ -109,23 +111,17 @@ export class HistogramMetric extends Metric<HistogramSeries> implements Histogra
     ctx: MetricContext,
     readonly bounds: readonly number[],
   ) {
-    super(name, help, labelNames, ctx, () => new HistogramSeries(bounds));
-  }
-
-  observe(v: number, labels?: LabelValues): void {
-    try {
-      if (!finite(v)) this.invalid(v);
-      else if (!this.seriesFor(labels).observe(v)) this.overflow(v);
-    } catch (e) {
-      this.failed(e);
-    }
-  }
-
-  startTimer(labels?: LabelValues): () => number {
-    return timer(this.boundSeries(labels));
-  }
-
-  bind(labels?: LabelValues): BoundHistogram {
-    return new BoundHistogramImpl(this.boundSeries(labels), this);
+    super('histogram', name, help, labelNames, ctx, () => new HistogramSeries(bounds));
+    const mul = this.mul;
+    this.observe = (v, labels) => {
+      try {
+        if (!shown(v, mul)) this.invalid(v);
+        else if (!this.seriesFor(labels).observe(v, mul)) this.overflow(v);
+      } catch (e) {
+        this.failed(e);
+      }
+    };
+    this.startTimer = (labels) => timer(this.boundSeries(labels), mul);
+    this.bind = (labels) => boundHistogram(this.boundSeries(labels), this, mul);
   }
 }

@@ -1,3 +1,4 @@
+import { exportName } from './export-name';
 import type { Guard } from './guard';
 import { describeError, describeValue } from './describe';
 import { SeriesTable, type Series } from './series-table';
@@ -9,13 +10,26 @@ export interface MetricContext {
   readonly maxSeriesPerMetric: number;
 }
 
-/** What the three metric types share: a name, a series table, and the never-throw policy. */
+/**
+ * What the three metric types share: a name, a series table, and the never-throw policy. The
+ * recording methods of every metric and bound child are own properties made once, at creation,
+ * that never read `this`: code passes them as callbacks (`setTimeout(counter.inc)`,
+ * `values.forEach(histogram.observe)`, `emitter.on('x', gauge.inc)`) and means the metric they
+ * came from.
+ */
 export abstract class Metric<S extends Series> {
   abstract readonly type: MetricType;
   readonly table: SeriesTable<S>;
   protected readonly guard: Guard;
+  /**
+   * The factor of the exported unit (1048576 for `_mb`, else 1): a value whose product with it
+   * is not finite could not be shown by the text formats, so no format keeps it. A small
+   * integer, so that the check costs the hot path one multiplication.
+   */
+  readonly mul: number;
 
   constructor(
+    type: MetricType,
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
@@ -23,6 +37,7 @@ export abstract class Metric<S extends Series> {
     create: () => S,
   ) {
     this.guard = ctx.guard;
+    this.mul = exportName(name, type).mul;
     const max = ctx.maxSeriesPerMetric;
     this.table = new SeriesTable(labelNames, max, create, () =>
       ctx.guard.drop(
@@ -65,14 +80,15 @@ export abstract class Metric<S extends Series> {
   }
 
   /**
-   * A finite value that would take a series to ±Infinity: dropped, so that the series keeps
-   * its last finite value and JSON (which has no Infinity) and the text formats agree.
+   * A value that would take a series past what every format can show (±`Number.MAX_VALUE` in
+   * the exported unit): dropped, so that the series keeps its last value and JSON (which has no
+   * Infinity) and the text formats agree.
    */
   overflow(v: number): void {
     this.guard.drop(
       'invalid_value',
       this.name,
-      () => `${describeValue(v)} would take the value past ±${Number.MAX_VALUE}; dropped`,
+      () => `${describeValue(v)} would take the value past ±${Number.MAX_VALUE / this.mul}; dropped`,
     );
   }
 
@@ -99,7 +115,12 @@ function describeKeys(labels: LabelValues): string {
   }
 }
 
-/** A gauge or histogram value: a number, not NaN nor ±Infinity (`v - v` is NaN for both). */
-export function finite(v: unknown): v is number {
-  return typeof v === 'number' && v - v === 0;
+/**
+ * A gauge or histogram value every format can show: a number whose product with `mul` is
+ * neither NaN nor ±Infinity (`x - x` is NaN for all three).
+ */
+export function shown(v: unknown, mul: number): v is number {
+  if (typeof v !== 'number') return false;
+  const x = v * mul;
+  return x - x === 0;
 }

@@ -310,8 +310,8 @@ export class MetricsRegistry {
       const families =
         results.length === 0
           ? this.views()
-          : mergeCollected(this.views(), results, (name, why) =>
-              this.ctx.guard.drop('conflict', name, why),
+          : mergeCollected(this.views(), results, (name, why, reason = 'conflict') =>
+              this.ctx.guard.drop(reason, name, why),
             );
       const out = render(families, this.labels);
       this.exportLatency.observe(performance.now() - t0, { format });

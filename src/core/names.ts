@@ -16,6 +16,13 @@ export function checkMetricName(name: unknown, type?: MetricType): asserts name 
       `obsweave: invalid metric name ${shown(name)}: use letters, digits, "_", ":" and "."`,
     );
   }
+  // A snapshot keys its maps by name: `__proto__` would vanish from JSON while the text showed
+  // it, and `constructor` would be found in every map. No metric needs these names.
+  if (name in Object.prototype) {
+    throw new TypeError(
+      `obsweave: invalid metric name ${shown(name)}: every JavaScript object has a member of that name`,
+    );
+  }
   if (type !== undefined && exportName(name, type).family === '') {
     throw new TypeError(
       `obsweave: invalid metric name ${shown(name)}: it exports with no family name`,

@@ -45,6 +45,4 @@ export function defaultPairs(d: FamilyDefaults): string {
   return out;
 }
 
-export function scale(v: number, mul: number, div: number): number {
-  return mul === 1 && div === 1 ? v : (v * mul) / div;
-}
+export { scale } from '../core/export-name';

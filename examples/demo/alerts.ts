@@ -1,7 +1,8 @@
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { DEFAULT_SLOS, MetricsRegistry, sloRulesYaml } from 'obsweave';
+import { MetricsRegistry } from 'obsweave';
+import { DEFAULT_SLOS, sloRulesYaml } from 'obsweave/slo';
 import {
   AlertReceiver,
   startAlertmanager,

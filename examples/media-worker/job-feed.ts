@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { instrumentSse } from 'obsweave';
+import { instrumentSse } from 'obsweave/jobs';
 import { TERMINAL_STATUSES, type Job, type JobStore, type StageEvent } from './job-store';
 import { jobView } from './job-view';
 

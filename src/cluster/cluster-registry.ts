@@ -1,11 +1,9 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { metrics, MetricsRegistry } from '../core/metrics-registry';
-import { redact } from '../core/redact';
+import { redact } from '../redact/redact';
 import type { ExportSource, Snapshot } from '../core/types';
 import type { DefaultLabels, FamilyView } from '../core/family-view';
-import { toJson } from '../export/json';
-import { toOpenMetricsText } from '../export/openmetrics';
-import { toPrometheusText } from '../export/prometheus';
+import { writers } from '../core/writers';
 import { gaugeAggregations, type GaugeAggregation } from './aggregation';
 import { mergeWithPrimary, type Source } from './merge';
 import { isPortLike, type PortLike } from './port';
@@ -140,17 +138,17 @@ export class ClusterRegistry implements ExportSource {
 
   /** The merged JSON snapshot; histogram quantiles come from the merged buckets. */
   snapshot(): Promise<Snapshot> {
-    return this.exportWith('json', (f, labels) => toJson(f, labels));
+    return this.exportWith('json', (f, labels) => writers().json(f, labels));
   }
 
   /** The merged Prometheus text format 0.0.4. */
   toPrometheus(): Promise<string> {
-    return this.exportWith('prometheus', toPrometheusText);
+    return this.exportWith('prometheus', (f, labels) => writers().prometheus(f, labels));
   }
 
   /** The merged OpenMetrics 1.0 text, with each bucket's most recent exemplar of any worker. */
   toOpenMetrics(): Promise<string> {
-    return this.exportWith('openmetrics', toOpenMetricsText);
+    return this.exportWith('openmetrics', (f, labels) => writers().openmetrics(f, labels));
   }
 
   /** Stops listening to the workers; scrapes under way answer at once with what they have. */

@@ -1,5 +1,4 @@
 // obsweave/cluster: one scrape for a whole node:cluster (or worker_threads) service.
-import '../export/writers';
 
 export { ClusterRegistry } from './cluster-registry';
 export type { AddWorkerOptions, ClusterRegistryOptions } from './cluster-registry';

@@ -5,10 +5,10 @@ import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { dashboardFor, type Dashboard, type DashboardHostOptions } from '../ui/dashboard';
 import { bearerTokenMatches, expectedToken, unmatchableToken } from './bearer-token';
-import { textResponse, type MetricsRequest, type MetricsResponse } from './metrics-exchange';
+import { textResponse, type MetricsRequest, type MetricsResponse } from '../http/metrics-exchange';
 import { negotiateFormat, type MetricsFormat } from './negotiate';
 
-export type { MetricsRequest, MetricsResponse } from './metrics-exchange';
+export type { MetricsRequest, MetricsResponse } from '../http/metrics-exchange';
 
 export interface MetricsControllerOptions extends DashboardHostOptions {
   /**

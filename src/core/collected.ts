@@ -1,6 +1,6 @@
 import { catalogEntry } from './catalog';
 import { checkLabelNames, checkMetricName } from './names';
-import { labelValue } from './redact';
+import { labelValue } from '../redact/redact';
 import type { CollectorResult, HistogramSnapshot, MetricType } from './types';
 import { ExportNames } from './export-name';
 import type { BucketSeries, FamilyView, ScalarSeries } from './family-view';

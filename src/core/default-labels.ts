@@ -1,6 +1,6 @@
 import { checkLabelName } from './names';
 import { NO_DEFAULT_LABELS, type DefaultLabels } from './family-view';
-import { labelValue } from './redact';
+import { labelValue } from '../redact/redact';
 
 /**
  * Checks `defaultLabels` once, when they are configured: names as any label name, values

@@ -1,4 +1,4 @@
-import { cut, redactPrefix } from './redact';
+import { cut, redactPrefix } from '../redact/redact';
 import type { Logger } from './types';
 
 /** Why a call was dropped or folded; each is a value of `obsweave.dropped_total{reason}`. */

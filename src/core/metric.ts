@@ -1,5 +1,5 @@
 import type { Guard } from './guard';
-import { cut, redactPrefix } from './redact';
+import { cut, redactPrefix } from '../redact/redact';
 import { SeriesTable, type Series } from './series-table';
 import type { LabelValues, MetricType } from './types';
 

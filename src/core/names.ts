@@ -1,5 +1,5 @@
 import { exportName } from './export-name';
-import { redactPrefix } from './redact';
+import { redactPrefix } from '../redact/redact';
 import type { MetricType } from './types';
 
 // Dots are allowed in obsweave's own names (`http.requests_total`) and become `_` on export.

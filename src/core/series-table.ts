@@ -1,5 +1,5 @@
 import { compileLabelAccess, type CountDeclared, type Walk } from './label-access';
-import { labelValue } from './redact';
+import { labelValue } from '../redact/redact';
 import type { LabelValues } from './types';
 
 /** What every series can do; its label values live in the trie path, not in the series. */

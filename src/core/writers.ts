@@ -3,8 +3,8 @@ import type { Snapshot } from './types';
 
 /**
  * The three formats a registry exports, written in `src/export/` from the registry's families.
- * Core never imports that layer: `src/export/writers.ts` installs them here when it loads, as a
- * tracer adapter installs its trace source in `exemplars.ts`, and every entry point loads it.
+ * Every exporter (the registry, the metrics endpoint, the cluster's primary) reaches them through
+ * `writers()` and nothing else.
  */
 export interface Writers {
   json(families: readonly FamilyView[], labels: DefaultLabels): Snapshot;
@@ -18,12 +18,14 @@ export function installWriters(w: Writers): void {
   installed = w;
 }
 
-/** The installed writers. Missing only when a module loaded the registry without any entry point. */
+/**
+ * The writers `src/export/writers.ts` installed. Core never imports that layer statically (it
+ * builds on core's families); the first export loads it when nothing has yet, so a registry
+ * reached by any path writes the same text instead of failing.
+ */
 export function writers(): Writers {
-  if (installed === undefined) {
-    throw new Error(
-      'obsweave: no export writers are loaded; import the package (src/index.ts), not only src/core',
-    );
-  }
-  return installed;
+  // The one way up the layers, taken once, at run time: export/writers only installs itself.
+  // eslint-disable-next-line import-x/no-restricted-paths
+  if (installed === undefined) require('../export/writers');
+  return installed as Writers;
 }

@@ -1,5 +1,5 @@
 import type { MetricsRegistry } from '../core/metrics-registry';
-import { redact } from '../core/redact';
+import { redact } from '../redact/redact';
 import { registryState } from '../core/registry-state';
 
 /** A code short and tame enough to be a label value: never a message. */

@@ -1,4 +1,4 @@
-import { redact } from '../core/redact';
+import { redact } from '../redact/redact';
 
 /**
  * Thrown by `@ExternalCall` / `withExternalCall` when `timeoutMs` elapses first. Its message

@@ -1,5 +1,3 @@
-import '../export/writers';
-
 export { fastifyMetrics } from './metrics.plugin';
 export type { FastifyMetricsOptions } from './metrics.plugin';
 export type { FastifyServeOptions } from './metrics-route';

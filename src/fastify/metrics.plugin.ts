@@ -80,15 +80,14 @@ function register(
       let state: RequestState | undefined;
       try {
         // The route is known once routed; a 404 has none and falls back to templates or the path.
-        state = meter.begin(
-          raw,
-          raw.url ?? '/',
-          request.routeOptions?.url,
-          correlator.on,
-          reply.raw,
-          request,
-          reply,
-        );
+        state = meter.begin(raw, {
+          url: raw.url ?? '/',
+          route: request.routeOptions?.url,
+          always: correlator.on,
+          res: reply.raw,
+          hostReq: request,
+          hostRes: reply,
+        });
         if (state !== undefined && correlator.on) correlator.attach(state, raw, reply.raw);
       } catch {}
       correlator.run(state, next);

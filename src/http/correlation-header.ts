@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { redact } from '../core/redact';
+import { redact } from '../redact/redact';
 
 /** Header names read, in order, when no `correlationHeader` is configured. */
 export const CORRELATION_HEADERS: readonly string[] = ['x-correlation-id', 'x-request-id'];

@@ -82,7 +82,7 @@ export function httpMetrics<
     let state: RequestState | undefined;
     try {
       const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      state = meter.begin(req, url, undefined, correlator.on, res);
+      state = meter.begin(req, { url, always: correlator.on, res });
       if (state !== undefined && correlator.on) correlator.attach(state, req, res);
     } catch {
       // A throwing `ignore` or a hostile request: the host's request goes on unmeasured.

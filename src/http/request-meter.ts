@@ -58,6 +58,20 @@ export interface HttpRouteOptions<Req = IncomingMessage, Res = ServerResponse>
  * tracker, which calls `complete` once when it ends; the route is then resolved and the three
  * `http.*` metrics recorded.
  */
+/** What a host knows of a request as it starts: `RequestMeter.begin`'s options. */
+export interface RequestStart {
+  /** The URL the request arrived with (path and query). */
+  url: string;
+  /** The template, when the framework already knows it (Fastify's router). */
+  route?: string;
+  /** Whether a request not measured still gets a state, never recorded. */
+  always: boolean;
+  res?: ServerResponse;
+  /** What `bypass` and `labels` get: the framework's own request and reply (default `req`, `res`). */
+  hostReq?: unknown;
+  hostRes?: unknown;
+}
+
 export class RequestMeter implements RequestSink {
   private readonly registry: MetricsRegistry;
   private readonly recorder: HttpRecorder;
@@ -99,30 +113,22 @@ export class RequestMeter implements RequestSink {
   }
 
   /**
-   * Starts measuring `req`, arrived with `url`, unless that URL is ignored or `bypass` says so.
-   * `route` is the template when the framework already knows it (Fastify's router); `hostReq`
-   * and `hostRes` are what `bypass` and `labels` get (default `req` and `res`). Returns the
-   * request's state (a request already begun keeps its first one); for a request not measured,
-   * one that is never recorded when `always` (its correlation id still needs a home), else
-   * `undefined`.
+   * Starts measuring `req` unless its URL is ignored or `bypass` says so. Returns the request's
+   * state (a request already begun keeps its first one); for a request not measured, one that is
+   * never recorded when `always` (its correlation id still needs a home), else `undefined`.
    */
   begin(
     req: IncomingMessage,
-    url: string,
-    route: string | undefined,
-    always: boolean,
-    res?: ServerResponse,
-    hostReq?: unknown,
-    hostRes?: unknown,
+    { url, route, always, res, hostReq = req, hostRes = res }: RequestStart,
   ): RequestState | undefined {
-    if (this.ignored(url) || (this.bypass !== undefined && this.bypassed(hostReq ?? req))) {
+    if (this.ignored(url) || (this.bypass !== undefined && this.bypassed(hostReq))) {
       return always ? untrackedState(req, this, url) : undefined;
     }
     // Only with `labels` does a request keep its host objects: the default state stays small.
     const state =
       this.labels === undefined
         ? new RequestState(this, performance.now(), url)
-        : new LabelledState(this, performance.now(), url, hostReq ?? req, hostRes ?? res);
+        : new LabelledState(this, performance.now(), url, hostReq, hostRes);
     state.route = route;
     return trackRequest(req, state) ? state : requestState(req);
   }

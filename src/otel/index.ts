@@ -1,5 +1,3 @@
-import '../export/writers';
-
 export { otelTracer } from './otel-tracer';
 export type { OtelTracerOptions } from './otel-tracer';
 export { otelMetricProducer, OTEL_SCOPE } from './metric-producer';

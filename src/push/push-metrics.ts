@@ -1,5 +1,5 @@
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
-import { redact } from '../core/redact';
+import { redact } from '../redact/redact';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { checkGroup, groupPath, type GroupingKey } from './grouping-key';
 

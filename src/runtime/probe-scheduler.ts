@@ -1,5 +1,5 @@
 import type { DropReason } from '../core/guard';
-import { redact } from '../core/redact';
+import { redact } from '../redact/redact';
 import { describeError } from '../core/describe-error';
 
 /** One reading of the process or the system that sets its own gauges. */

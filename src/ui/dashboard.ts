@@ -4,7 +4,7 @@ import {
   textResponse,
   type MetricsRequest,
   type MetricsResponse,
-} from '../controller/metrics-exchange';
+} from '../http/metrics-exchange';
 import { toPageSlos, type DashboardSlo, type PageSlo } from './dashboard-slos';
 
 /** The dashboard's options, the same on every host that serves it. */

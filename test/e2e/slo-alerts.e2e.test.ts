@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SLOS, MetricsRegistry, sloRulesYaml } from '../../src';
+import { MetricsRegistry } from '../../src';
+import { DEFAULT_SLOS, sloRulesYaml } from '../../src/slo';
 import { Traffic } from '../../examples/demo/traffic';
 import { ASR_THROTTLING, NO_FAULTS, startMediaWorker } from '../../examples/media-worker';
 import { AlertReceiver, startAlertmanager, type WebhookAlert } from '../support/alertmanager';

@@ -132,9 +132,10 @@ console.log(JSON.stringify({ sizes, text: registry.toPrometheus() }));
     );
     writeFileSync(
       join(consumer, 'index.mjs'),
-      `import { MetricsRegistry } from 'obsweave';
-import { otelTracer } from 'obsweave/otel';
-console.log(typeof MetricsRegistry, typeof otelTracer);
+      `${entries.map((e, i) => `import * as entry${i} from '${e}';`).join('\n')}
+// A CommonJS module's namespace adds 'default' (and '__esModule'): count the named values only.
+const count = (ns) => Object.keys(ns).filter((k) => k !== 'default' && k !== '__esModule').length;
+console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', ')}]));
 `,
     );
 
@@ -183,9 +184,15 @@ console.log(typeof MetricsRegistry, typeof otelTracer);
       t.regex(out.text, /^consumer_calls_total 1$/m);
     }
 
-    t.is(
-      run(process.execPath, [join(consumer, 'index.mjs')], consumer).trim(),
-      'function function',
+    // From an ES module too, every entry point; the root keeps to what every user needs.
+    const esmSizes = JSON.parse(
+      run(process.execPath, [join(consumer, 'index.mjs')], consumer),
+    ) as number[];
+    t.is(esmSizes.length, entries.length);
+    t.true(
+      esmSizes.every((n) => n > 0),
+      'every entry point exports something to an ES module',
     );
+    t.true(esmSizes[0] <= 35, `the root exports ${esmSizes[0]} values, at most 35`);
   },
 );

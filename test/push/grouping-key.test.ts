@@ -1,5 +1,5 @@
 import test from 'ava';
-import { MetricsPusher, pushMetrics } from '../../src';
+import { MetricsPusher, pushMetrics } from '../../src/push';
 import { groupPath } from '../../src/push/grouping-key';
 import { planPush } from '../../src/push/push-metrics';
 import { newRegistry } from '../support/registry';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import http from 'node:http';
-import { MetricsPusher, pushMetrics } from '../../src';
+import { MetricsPusher, pushMetrics } from '../../src/push';
 import { listen } from '../support/http';
 import { freePort } from '../support/pushgateway';
 import { dropped, logsAbout, newRegistry } from '../support/registry';

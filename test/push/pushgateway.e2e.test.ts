@@ -1,5 +1,6 @@
 import test from 'ava';
-import { MetricsPusher, pushMetrics, type MetricsRegistry } from '../../src';
+import { type MetricsRegistry } from '../../src';
+import { MetricsPusher, pushMetrics } from '../../src/push';
 import { findTool, testWithTools } from '../support/tools';
 import { startPushgateway, type Pushgateway, type Sample } from '../support/pushgateway';
 import { dropped, newRegistry } from '../support/registry';

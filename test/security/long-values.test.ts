@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { OVERFLOW_VALUE } from '../../src';
-import { labelValue } from '../../src/core/redact';
+import { labelValue } from '../../src/redact/redact';
 import { dropped, newRegistry } from '../support/registry';
 import { leaks, SECRET_CORPUS } from './secret-corpus';
 

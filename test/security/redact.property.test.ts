@@ -1,8 +1,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { redact } from '../../src';
-import { labelValue, redactPrefix, REDACT_WINDOW } from '../../src/core/redact';
-import { redactRuns } from '../../src/core/redact-runs';
+import { labelValue, redactPrefix, REDACT_WINDOW } from '../../src/redact/redact';
+import { redactRuns } from '../../src/redact/runs';
 import { modelRedact, modelRuns, referenceLabelValue, referenceRedact } from './reference-redact';
 import { leaks, SECRET_CORPUS } from './secret-corpus';
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { parse } from 'yaml';
-import { DEFAULT_SLOS, MetricsRegistry, sloRulesYaml } from '../../src';
+import { MetricsRegistry } from '../../src';
+import { DEFAULT_SLOS, sloRulesYaml } from '../../src/slo';
 import { everyKind } from './every-kind';
 
 // The built CLI, as `npx obsweave` runs it (npm run build first: `npm test` does).

@@ -1,4 +1,5 @@
-import { MetricsRegistry, type Slo } from '../../src';
+import { MetricsRegistry } from '../../src';
+import { type Slo } from '../../src/slo';
 
 /**
  * A registry and SLOs covering every SLI kind and option: counters of one metric and of two,

@@ -1,4 +1,4 @@
-import { DEFAULT_SLOS } from '../../src';
+import { DEFAULT_SLOS } from '../../src/slo';
 import { everyKind } from './every-kind';
 import type { Fixture } from './rule-tests';
 

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { AlertingRule, RuleFile, Slo } from '../../src';
+import type { AlertingRule, RuleFile, Slo } from '../../src/slo';
 
 /**
  * `promtool test rules` files generated from SLOs. A fixture says which input series an SLO

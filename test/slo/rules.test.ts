@@ -1,14 +1,14 @@
 import test from 'ava';
 import { parse } from 'yaml';
+import { MetricsRegistry } from '../../src';
 import {
   DEFAULT_SLOS,
-  MetricsRegistry,
   sloRules,
   sloRulesYaml,
   type AlertingRule,
   type RecordingRule,
   type Slo,
-} from '../../src';
+} from '../../src/slo';
 import { everyKind } from './every-kind';
 
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { REDACTED, redact } from '../../src';
-import { labelValue } from '../../src/core/redact';
+import { labelValue } from '../../src/redact/redact';
 
 // Secrets that must never survive into a label value: [input, expected, what must be gone]
 const SECRETS: [string, string, string][] = [

@@ -1,6 +1,6 @@
-import { ALNUM, classOf, codeAt, HEX, TOKEN, WORD } from './redact-chars';
-import { REDACTED } from './redact-marker';
-import { Rewriter } from './redact-rewriter';
+import { ALNUM, classOf, codeAt, HEX, TOKEN, WORD } from './chars';
+import { REDACTED } from './marker';
+import { Rewriter } from './rewriter';
 
 /** No rule of this pass matches fewer characters (`xoxb-` and ten). */
 const SHORTEST = 15;

@@ -9,7 +9,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetricsRegistry } from '../../src';
-import { instrumentSse, type SseStream } from '../../src';
+import { instrumentSse, type SseStream } from '../../src/jobs';
 
 interface Opened {
   sse: SseStream;

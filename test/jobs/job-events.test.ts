@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { EventEmitter } from 'node:events';
 import { MetricsRegistry } from '../../src';
-import { instrumentJobEvents, type JobEventNames } from '../../src';
+import { instrumentJobEvents, type JobEventNames } from '../../src/jobs';
 
 /** mulberry32: a seeded PRNG, so a failing run is reproduced by its seed. */
 function prng(seed: number): () => number {

@@ -1,8 +1,8 @@
-import { isSpace } from './redact-chars';
-import { redactAuthSchemes, redactJwts, redactSecretPairs } from './redact-credentials';
-import { REDACTED } from './redact-marker';
-import { redactRuns } from './redact-runs';
-import { stripNestedUserinfo, stripPathQueries, stripUrls } from './redact-urls';
+import { isSpace } from './chars';
+import { redactAuthSchemes, redactJwts, redactSecretPairs } from './credentials';
+import { REDACTED } from './marker';
+import { redactRuns } from './runs';
+import { stripNestedUserinfo, stripPathQueries, stripUrls } from './urls';
 
 export { REDACTED };
 

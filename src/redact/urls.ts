@@ -1,5 +1,5 @@
-import { classOf, isSpace, LETTER, SCHEME, WORD } from './redact-chars';
-import { Rewriter } from './redact-rewriter';
+import { classOf, isSpace, LETTER, SCHEME, WORD } from './chars';
+import { Rewriter } from './rewriter';
 
 /**
  * The URL passes of `redact()`. Each reads its input once, from one `://`, `?` or `#` to the

@@ -8,9 +8,9 @@ import {
   lower,
   matchesAt,
   WORD,
-} from './redact-chars';
-import { REDACTED } from './redact-marker';
-import { Rewriter } from './redact-rewriter';
+} from './chars';
+import { REDACTED } from './marker';
+import { Rewriter } from './rewriter';
 
 /**
  * The credential passes of `redact()`: an `Authorization`-style credential, a JWT, a

@@ -9,12 +9,7 @@ const ROOT = join(__dirname, '..', '..');
 test('1,000,000 job ids through maxTracked 10,000 keep heap growth under 20 MB', async (t) => {
   const { stdout } = await run(
     process.execPath,
-    [
-      '--expose-gc',
-      '-r',
-      'ts-node/register/transpile-only',
-      'test/runtime/fixtures/tracker-heap.ts',
-    ],
+    ['--expose-gc', '-r', 'ts-node/register/transpile-only', 'test/jobs/fixtures/tracker-heap.ts'],
     { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
   );
   const r = JSON.parse(stdout.trim().split('\n').pop()!);

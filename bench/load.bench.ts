@@ -443,26 +443,26 @@ function verdicts(results: readonly CaseResult[]): string[] {
         `${r.case.name}: defaults / bare throughput ${d.throughput.toFixed(3)}x (target >= ${r.case.target}x, ${floor}) ${ok ? 'ok' : 'MISSED'}`,
       );
     }
-    if (d !== undefined && r.case.cpuTarget !== undefined) {
+    const limit = r.case.cpuTarget;
+    if (d !== undefined && limit !== undefined) {
       // The target is the middleware's (below); everything together is printed beside it.
       out.push(
         `${r.case.name}: everything with the defaults / bare CPU per request ${(1 / d.cpuEfficiency).toFixed(3)}x (A/A ${(1 / r.aa.cpuEfficiency).toFixed(3)}x; the target is httpMetrics() alone's)`,
       );
-      // The target: the HTTP middleware alone with its defaults (and the metrics endpoint) over
-      // bare A, a copy that never loaded the package, as a service without obsweave is.
-      const alone = r.variants.find(
-        (v) => v.correlation === 'default' && v.parts === 'http+correlation' && !v.switched,
+    }
+    // The target: the HTTP middleware alone with its defaults (and the metrics endpoint) over
+    // bare A, a copy that never loaded the package, as a service without obsweave is.
+    const alone = r.variants.find(
+      (v) => v.correlation === 'default' && v.parts === 'http+correlation' && !v.switched,
+    );
+    if (alone !== undefined && limit !== undefined) {
+      const ratios = perPair(alone.rounds, r.bare.a, cpuRatio);
+      const a = median(ratios);
+      out.push(
+        `${r.case.name}: httpMetrics() alone / bare CPU per request ${a.toFixed(3)}x ` +
+          `(${interval(ratios, (x) => `${x.toFixed(3)}x`)}; A/A ${(1 / r.aa.cpuEfficiency).toFixed(3)}x) ` +
+          `(target <= ${limit}x) ${a <= limit ? 'ok' : 'MISSED'}${unsettled(ratios, limit)}`,
       );
-      if (alone !== undefined) {
-        const ratios = perPair(alone.rounds, r.bare.a, cpuRatio);
-        const a = median(ratios);
-        const limit = r.case.cpuTarget;
-        out.push(
-          `${r.case.name}: httpMetrics() alone / bare CPU per request ${a.toFixed(3)}x ` +
-            `(${interval(ratios, (x) => `${x.toFixed(3)}x`)}; A/A ${(1 / r.aa.cpuEfficiency).toFixed(3)}x) ` +
-            `(target <= ${limit}x) ${a <= limit ? 'ok' : 'MISSED'}${unsettled(ratios, limit)}`,
-        );
-      }
     }
     const ctx =
       whole.find((v) => v.correlation === 'context') ??

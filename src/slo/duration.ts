@@ -10,11 +10,19 @@ const UNITS: readonly [unit: string, ms: number][] = [
 const MS = new Map(UNITS);
 const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d|w|y)$/;
 
-/** A Prometheus duration of one unit (`30d`, `5m`) in ms, or `undefined` if it is not one. */
+/** Prometheus holds a duration in int64 nanoseconds: about 292 years. */
+export const MAX_DURATION_MS = Math.floor((2 ** 63 - 1) / 1e6);
+
+/**
+ * A Prometheus duration of one unit (`30d`, `5m`) in ms, or `undefined` if it is not one or
+ * is longer than Prometheus can hold.
+ */
 export function parseDuration(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
   const m = DURATION.exec(text);
-  return m === null ? undefined : Number(m[1]) * MS.get(m[2])!;
+  if (m === null) return undefined;
+  const ms = Number(m[1]) * MS.get(m[2])!;
+  return Number.isSafeInteger(ms) && ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 /** `ms` as a Prometheus duration in its largest whole unit (weeks and years left out). */

@@ -15,10 +15,29 @@ export interface Slo {
    * the label (`['service']`: the alert says which provider burns its budget).
    */
   by?: readonly string[];
+  /**
+   * Labels that tell apart the services the SLO's series come from: every ratio and alert is
+   * per value of them, and the alert names them. Default: `sloRules`' `scope` option, `['job']`.
+   * `[]` judges every target together. Unlike `by`, the metric need not have them: Prometheus
+   * adds `job` and `instance`, relabelling the others.
+   */
+  scope?: readonly string[];
   /** Fixed labels added to every rule and alert of this SLO (`team`, `tier`), for routing. */
   labels?: Readonly<Record<string, string>>;
+  /**
+   * Labels added to the alerts of one severity only, after `labels`: `{ page: { severity:
+   * 'critical', pager: 'oncall' } }`. They may replace `severity`; templates work in them.
+   */
+  severityLabels?: Readonly<{
+    page?: Readonly<Record<string, string>>;
+    ticket?: Readonly<Record<string, string>>;
+  }>;
+  /** The burn-rate alerts' name. Default `ErrorBudgetBurn`. */
+  alertName?: string;
   /** A URL for the alerts' `runbook_url` annotation (Prometheus templates work in it). */
   runbookUrl?: string;
+  /** A URL for the alerts' `dashboard_url` annotation (Prometheus templates work in it). */
+  dashboardUrl?: string;
   /** What the SLO promises, in one sentence, prepended to the alerts' description. */
   description?: string;
 }

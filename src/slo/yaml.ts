@@ -5,7 +5,19 @@ import type { Slo } from './slo';
 
 let yaml: typeof Yaml | undefined;
 
-/** `sloRules()` as the text of a Prometheus rule file, ready for `rule_files`. */
+/**
+ * `sloRules()` as the text of a Prometheus rule file, ready for `rule_files`. Throws, before
+ * anything is written, an `obsweave:` error with one line per problem in the SLOs.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { DEFAULT_SLOS, sloRulesYaml } from 'obsweave/slo';
+ *
+ * writeFileSync('slo-rules.yml', sloRulesYaml(DEFAULT_SLOS));
+ * // prometheus.yml: rule_files: [slo-rules.yml]
+ * ```
+ */
 export function sloRulesYaml(
   slos: readonly Slo[] = DEFAULT_SLOS,
   opts: SloRulesOptions = {},

@@ -1,3 +1,5 @@
+import { DEFAULT_SLOS } from '../slo/default-slos';
+
 /**
  * The SLOs the dashboard shows a burn rate for: a plain description (the shape of an `Slo`'s
  * `name`, `objective`, `sli` and `by`), checked when the host is configured and handed to the
@@ -115,9 +117,12 @@ function check(slo: string, sel: PageSelector): PageSelector {
   return sel;
 }
 
-/** Checks the SLOs and reduces them to the page's form; throws `obsweave: ...` when one is wrong. */
+/**
+ * Checks the SLOs and reduces them to the page's form; throws `obsweave: ...` when one is wrong.
+ * Without SLOs, the page shows `DEFAULT_SLOS`, those the generated alert rules judge by default.
+ */
 export function toPageSlos(slos: readonly DashboardSlo[] | undefined): PageSlo[] {
-  if (slos === undefined) return [];
+  if (slos === undefined) return toPageSlos(DEFAULT_SLOS as readonly DashboardSlo[]);
   if (!Array.isArray(slos)) throw new TypeError('obsweave: dashboard slos must be an array');
   const names = new Set<string>();
   return slos.map((slo: DashboardSlo) => {

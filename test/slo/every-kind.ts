@@ -3,8 +3,9 @@ import { type Slo } from '../../src/slo';
 
 /**
  * A registry and SLOs covering every SLI kind and option: counters of one metric and of two,
- * a catalog histogram in ms with a label match, a user histogram in seconds, `by`, fixed
- * labels, a runbook, another period.
+ * a catalog histogram in ms with a label match, a user histogram in seconds (its threshold
+ * the bound Prometheus 3 spells `1.0`), `by`, no scope, fixed and per-severity labels, a
+ * runbook and a dashboard, an alert name, periods of 7, 30 and 90 days.
  */
 export function everyKind(): { registry: MetricsRegistry; slos: Slo[] } {
   const registry = new MetricsRegistry();
@@ -18,15 +19,19 @@ export function everyKind(): { registry: MetricsRegistry; slos: Slo[] } {
     {
       name: 'orders',
       objective: 0.995,
-      period: '28d',
+      period: '7d',
       by: ['region'],
       labels: { team: 'checkout' },
+      severityLabels: { page: { severity: 'critical', pager: 'checkout' } },
       runbookUrl: 'https://runbooks.example/orders?region={{ $labels.region }}',
+      dashboardUrl: 'https://grafana.example/d/orders?var-region={{ $labels.region }}',
       sli: { errors: 'orders.failed_total{reason!="declined"}', total: 'orders.placed_total' },
     },
     {
       name: 'api-latency',
       objective: 0.95,
+      scope: [],
+      alertName: 'ApiLatencyBurn',
       sli: {
         latency: {
           metric: 'http.request_latency_ms',
@@ -37,9 +42,10 @@ export function everyKind(): { registry: MetricsRegistry; slos: Slo[] } {
     },
     {
       name: 'search-latency',
-      objective: 0.9,
+      objective: 0.99,
+      period: '90d',
       by: ['index'],
-      sli: { latency: { metric: 'search.duration_seconds', thresholdMs: 100 } },
+      sli: { latency: { metric: 'search.duration_seconds', thresholdMs: 1000 } },
     },
   ];
   return { registry, slos };

@@ -114,7 +114,11 @@ for (const [host, start] of Object.entries(HOSTS)) {
     }
     const config = await fetch(`${base}/metrics/ui/config.json`);
     t.is(config.status, 200);
-    t.deepEqual(((await config.json()) as { slos: unknown[] }).slos, []);
+    // No SLOs given: the page shows DEFAULT_SLOS.
+    t.deepEqual(
+      ((await config.json()) as { slos: { name: string }[] }).slos.map((s) => s.name),
+      ['http-availability', 'http-latency', 'external-calls', 'jobs'],
+    );
   });
 
   test(`${host}: with a token, the page is served but holds no data, and the data needs the token`, async (t) => {

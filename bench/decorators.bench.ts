@@ -153,3 +153,5 @@ export async function runDecoratorBench(): Promise<Target[]> {
   if (sink === -1) console.log(sink);
   return out;
 }
+
+if (require.main === module) void runDecoratorBench();

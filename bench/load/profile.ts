@@ -3,7 +3,7 @@
  * `node -r ts-node/register/transpile-only bench/load/profile.ts <trivial|realistic> <bare|instrumented> [correlation] [seconds]`
  * runs one copy of the service with `--cpu-prof` (pinned to core 1 when `taskset` exists),
  * drives it from core 0 as the load bench does (`wrk` for the trivial shape where installed,
- * autocannon otherwise, `load/drivers.ts`) and prints the functions with the most
+ * autocannon otherwise, `processes.ts`) and prints the functions with the most
  * self time, in µs of CPU per request, then the same grouped by where they come from
  * (obsweave, Node's internals, the service). `correlation` is the service's option
  * (`default`, `context`, `request`, `false`); `OBSWEAVE_LOAD_PARTS` chooses what is
@@ -12,9 +12,16 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { driverFor, load } from './drivers';
-import { BackendProcess, pinSelf, ServiceProcess, type Mode, type Shape } from './service-process';
-import { REQUEST } from './requests';
+import {
+  BackendProcess,
+  driverFor,
+  load,
+  pinSelf,
+  REQUEST,
+  ServiceProcess,
+  type Mode,
+  type Shape,
+} from './processes';
 
 interface ProfileNode {
   id: number;

@@ -2,7 +2,7 @@
  * The service the load bench drives, run as a child process from its compiled form against
  * the built package, as a service runs in production: `service.js <trivial|realistic>
  * <bare|instrumented> [default|context|request|false]`. Both modes run the same handler code;
- * instrumented adds `httpMetrics()` with the given `correlation` (`default`: the option left
+ * bare never loads the package, and instrumented adds `httpMetrics()` with the given `correlation` (`default`: the option left
  * out), `@Stage` and `@ExternalCall` over the classes on the request path, a running
  * `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of `http`,
  * `correlation`, `decorators`, `sampler`; default all) instruments only some, to attribute a
@@ -21,17 +21,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type * as Obsweave from 'obsweave';
 
-const {
-  createMetricsHandler,
-  ExternalCall,
-  httpMetrics,
-  ResourceSampler,
-  runWithCorrelationId,
-  Stage,
-} = require(process.env.OBSWEAVE_LOAD_PACKAGE ?? 'obsweave') as typeof Obsweave;
-
 const [shape, mode, correlationArg = 'default'] = process.argv.slice(2);
 const instrumented = mode === 'instrumented';
+// A bare copy never loads the package, as a service without obsweave: no diagnostics-channel
+// subscriber on each response's finish, no async context, none of its modules in memory.
+const ow = instrumented
+  ? (require(process.env.OBSWEAVE_LOAD_PACKAGE ?? 'obsweave') as typeof Obsweave)
+  : undefined;
 const parts = new Set(
   (process.env.OBSWEAVE_LOAD_PARTS ?? 'http,correlation,decorators,sampler').split(','),
 );
@@ -120,6 +116,7 @@ class Intake {
 
 if (has('decorators')) {
   // The class form, as a service would write `@Stage()` over a class: every method, by name.
+  const { ExternalCall, Stage } = ow!;
   Stage()(JobView);
   Stage()(Intake);
   ExternalCall('cache')(JobCache);
@@ -127,7 +124,7 @@ if (has('decorators')) {
   ExternalCall('storage')(UploadStorage);
   ExternalCall('queue')(WorkQueue);
 }
-if (has('sampler')) new ResourceSampler({ intervalMs: 1000 }).start();
+if (has('sampler')) new ow!.ResourceSampler({ intervalMs: 1000 }).start();
 
 const cache = new JobCache();
 const view = new JobView();
@@ -166,14 +163,13 @@ function realistic(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const handle = shape === 'realistic' ? realistic : trivial;
-const metricsEndpoint = createMetricsHandler();
 /** A mode as the bench names it: `default` is the option left out, `false` the boolean. */
 const modeOf = (m: string): Obsweave.CorrelationMode | false | undefined =>
   m === 'default' ? undefined : m === 'false' ? false : (m as Obsweave.CorrelationMode);
 const correlation = has('correlation') ? modeOf(correlationArg) : false;
 const correlationEcho = process.env.OBSWEAVE_LOAD_ECHO as Obsweave.CorrelationEcho | undefined;
 const middleware = (mode: Obsweave.CorrelationMode | false | undefined) =>
-  httpMetrics({
+  ow!.httpMetrics({
     ...(mode === undefined ? {} : { correlation: mode }),
     ...(correlationEcho === undefined ? {} : { correlationEcho }),
   });
@@ -186,12 +182,14 @@ const switched = (process.env.OBSWEAVE_LOAD_SWITCH ?? '')
 let mw = !has('http') ? undefined : switched.length > 0 ? switched[0] : middleware(correlation);
 const contextOnly = has('context');
 
+const metricsEndpoint = ow?.createMetricsHandler();
+
 const server = createServer(
-  instrumented
+  metricsEndpoint !== undefined
     ? (req, res) => {
         if (req.url === '/metrics') return metricsEndpoint(req, res);
         if (mw !== undefined) mw(req, res, () => handle(req, res));
-        else if (contextOnly) runWithCorrelationId('load-bench', () => handle(req, res));
+        else if (contextOnly) ow!.runWithCorrelationId('load-bench', () => handle(req, res));
         else handle(req, res);
       }
     : handle,

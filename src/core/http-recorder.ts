@@ -100,7 +100,8 @@ export class HttpRecorder {
     ms: number,
     extra?: LabelValues,
   ): void {
-    const m = METHOD_INDEX.get(method) ?? OTHER_METHOD;
+    // Most requests are GETs, whose string from Node's parser compares by identity.
+    const m = method === 'GET' ? 0 : (METHOD_INDEX.get(method) ?? OTHER_METHOD);
     if (extra !== undefined) return this.labelled(m, route, outcome, ms, extra);
     const slot = slotOf(outcome);
     const r = this.routes.get(route) ?? this.routeSlot(route);

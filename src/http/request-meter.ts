@@ -70,7 +70,7 @@ export interface HttpRouteOptions<Req = IncomingMessage, Res = ServerResponse>
  * tracker, which calls `complete` once when it ends; the route is then resolved and the three
  * `http.*` metrics recorded.
  */
-/** What a host knows of a request as it starts: `RequestMeter.begin`'s options. */
+/** What a host knows of a request as it starts: `RequestMeter.begin`'s options, read on entry and not kept. */
 export interface RequestStart {
   /** The URL the request arrived with (path and query). */
   url: string;

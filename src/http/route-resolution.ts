@@ -70,7 +70,7 @@ export class RouteResolver {
     }
     if (this.match !== undefined) {
       const q = url.indexOf('?');
-      return this.match(q < 0 ? url : url.slice(0, q)) ?? UNMATCHED_ROUTE;
+      return this.match(url, q < 0 ? url.length : q) ?? UNMATCHED_ROUTE;
     }
     try {
       const r = this.normalize(url);

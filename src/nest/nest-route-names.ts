@@ -43,8 +43,7 @@ export class NestRouteNames {
     const routed = (req as RoutedRequest).route?.path;
     if (typeof routed === 'string' && this.handlers.has(routed)) return routed;
     const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
     const match = this.byMethod.get(req.method ?? 'GET') ?? this.anyMethod;
-    return match(path) ?? UNMATCHED_ROUTE;
+    return match(url, q < 0 ? url.length : q) ?? UNMATCHED_ROUTE;
   };
 }

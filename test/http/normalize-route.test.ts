@@ -38,4 +38,14 @@ test('route templates: first match wins, params match one segment, * the rest', 
   t.is(match('/static/css/site.css'), '/static/*');
   t.is(match('/static'), undefined);
   t.is(match('/'), undefined);
+  t.is(match('/api/jobsx'), undefined);
+  t.is(match('//api//jobs//5//'), '/api/jobs/:id');
+});
+
+test('route templates read a path up to the end given, as the query starts', (t) => {
+  const match = compileRoutes(['/api/jobs/:id', '/static/*']);
+  t.is(match('/api/jobs/5?next=/a/b', 11), '/api/jobs/:id');
+  t.is(match('/api/jobs/5?next=/a/b', 9), undefined);
+  t.is(match('/static?x=/y', 7), undefined);
+  t.is(match('/static/a?x', 9), '/static/*');
 });

@@ -1,6 +1,7 @@
 import { activeCorrelationId } from '../context/correlation';
 import { correlationIdAmong } from '../context/request-correlation';
 import type { MetricsRegistry } from '../core/metrics-registry';
+import { isNoopTracer } from '../tracing/global-tracer';
 import { NOOP_SPAN } from '../tracing/noop-tracer';
 import type { Span, Tracer } from '../tracing/tracer';
 import type { Probe, SpanShape } from './probe';
@@ -23,6 +24,8 @@ export class SpanProbe implements Probe<Span> {
   ) {}
 
   enter(self: unknown, args: ArrayLike<unknown>): Span {
+    // Nothing would record the id: asking for it would make one and echo it on the response.
+    if (isNoopTracer(this.tracer)) return NOOP_SPAN;
     try {
       const { name, attributes } = this.shape(self);
       const id = activeCorrelationId() ?? correlationIdAmong(args);

@@ -43,6 +43,17 @@ export function redactPrefix(value: unknown, max: number): string {
   return cut(redactText(s.length > window ? cutAtWord(s, window) : s), max);
 }
 
+/**
+ * `redact()` of the start of a longer text that was not read (an answer read up to a limit):
+ * the word at its end is replaced whole, as `redact()` replaces the word its own window goes
+ * through, since the rest of it could have made it, or a prefix of it, a secret.
+ */
+export function redactHead(head: unknown): string {
+  const s = text(head);
+  if (s === undefined) return REDACTED;
+  return redact(cutAtWord(s, s.length));
+}
+
 /** `s` cut to at most `max` characters, never through a surrogate pair. */
 export function cut(s: string, max: number): string {
   if (s.length <= max) return s;

@@ -2,7 +2,14 @@ import { isSpace } from './chars';
 import { redactAuthSchemes, redactJwts, redactSecretPairs } from './credentials';
 import { REDACTED } from './marker';
 import { redactRuns } from './runs';
-import { stripNestedUserinfo, stripPathQueries, stripUrls } from './urls';
+import {
+  redactWebhookPaths,
+  stripBareUserinfo,
+  stripEncodedUserinfo,
+  stripNestedUserinfo,
+  stripPathQueries,
+  stripUrls,
+} from './urls';
 
 export { REDACTED };
 
@@ -14,12 +21,15 @@ export { REDACTED };
  */
 export const REDACT_WINDOW = 64 * 1024;
 
-/** Characters without which a short value holds nothing to take out. */
-const SHORT_VALUE_TRIGGER = /[=@?#]/;
+/**
+ * Without one of these, a short value holds nothing to take out: `=`, `@`, `?`, `#`, or a
+ * colon after a letter (`password:x`).
+ */
+const SHORT_VALUE_TRIGGER = /[=@?#]|[A-Za-z]:/;
 
 /**
- * Takes out what must never become a label value or a log line: URL userinfo, queries and
- * fragments, bearer and basic credentials, JWTs, `key=secret` pairs, credentials of known
+ * Takes out what must never become a label value or a log line: URL userinfo (encoded, or
+ * bare as in `user:pass@host`), queries and fragments, webhook paths, bearer and basic credentials, JWTs, `key=secret` pairs, credentials of known
  * formats (AWS, GitHub, Stripe, Google, Slack), long hex runs and high-entropy base64 runs.
  * Never throws. Each pass reads the value once, so the cost is linear in its length whatever
  * its shape; a value longer than `REDACT_WINDOW` is cut there first.
@@ -78,7 +88,10 @@ function redactText(s: string): string {
   if (s.length < 16 && !SHORT_VALUE_TRIGGER.test(s)) return s;
   let r = stripUrls(s);
   r = stripNestedUserinfo(r);
+  r = stripEncodedUserinfo(r);
+  r = stripBareUserinfo(r);
   r = stripPathQueries(r);
+  r = redactWebhookPaths(r);
   r = redactAuthSchemes(r);
   r = redactJwts(r);
   r = redactSecretPairs(r);

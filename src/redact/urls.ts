@@ -1,4 +1,5 @@
-import { classOf, isSpace, LETTER, SCHEME, WORD } from './chars';
+import { ALNUM, classOf, codeAt, isSpace, LETTER, matchesAt, SCHEME, WORD } from './chars';
+import { REDACTED } from './marker';
 import { Rewriter } from './rewriter';
 
 /**
@@ -125,4 +126,153 @@ export function stripPathQueries(s: string): string {
     if (e >= n) break;
   }
   return w.result();
+}
+
+/** `%3A%2F%2F`, an encoded `://`, in any case: where an encoded URL's authority starts. */
+function encodedSchemeEnd(s: string, i: number): boolean {
+  return matchesAt(s, i, '%3a%2f%2f');
+}
+
+/** `%2F`, `%3F` or `%23` at `i`: an encoded `/`, `?` or `#` ends an encoded authority. */
+function encodedAuthorityEnd(s: string, i: number): boolean {
+  return matchesAt(s, i, '%2f') || matchesAt(s, i, '%3f') || matchesAt(s, i, '%23');
+}
+
+/**
+ * A URL written percent-encoded (`/proxy/https%3A%2F%2Fadmin%3Apw%40host%2F`, a path or a form
+ * value) loses its userinfo, up to its last `%40`. As
+ * `/(%3A%2F%2F)(?:(?!%2F|%3F|%23)[^\s/?#&])*%40/gi` → `$1`.
+ */
+export function stripEncodedUserinfo(s: string): string {
+  let q = s.indexOf('%');
+  if (q < 0) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  while (q >= 0) {
+    if (!encodedSchemeEnd(s, q)) {
+      q = s.indexOf('%', q + 1);
+      continue;
+    }
+    const start = q + 9;
+    let at = -1;
+    let j = start;
+    for (; j < n; j++) {
+      const c = s.charCodeAt(j);
+      if (endsAuthority(c) || c === 38) break;
+      if (c === 37) {
+        if (encodedAuthorityEnd(s, j)) break;
+        if (s.startsWith('%40', j)) at = j;
+      }
+    }
+    if (at >= 0) w.replace(start, at + 3, '');
+    // Another `%3A%2F%2F` can start before the end of this authority only with its `%2F`
+    // there, three characters before it; read on from there.
+    q = s.indexOf('%', at >= 0 ? at + 3 : Math.max(j - 3, start));
+  }
+  return w.result();
+}
+
+/** `[A-Za-z0-9[]`: what a host starts with (`[` an IPv6 address). */
+function startsHost(c: number): boolean {
+  return (classOf(c) & ALNUM) !== 0 || c === 91;
+}
+
+/** Where a bare `user:pass@host` may start: after a space, a quote, `<>=(),;` or `/`. */
+function beforeUserinfo(c: number): boolean {
+  return (
+    isSpace(c) ||
+    c === 34 ||
+    c === 39 ||
+    c === 60 ||
+    c === 62 ||
+    c === 61 ||
+    c === 40 ||
+    c === 41 ||
+    c === 44 ||
+    c === 59 ||
+    c === 47
+  );
+}
+
+/** What a bare userinfo's user name is not made of: `\s / ? # @ : " ' < > = ( ) , ;`. */
+function endsUser(c: number): boolean {
+  return beforeUserinfo(c) || c === 63 || c === 35 || c === 64 || c === 58;
+}
+
+/** What ends a bare userinfo's password and host: `\s / ? # " ' < >`. */
+function endsBareAuthority(c: number): boolean {
+  return endsAuthority(c) || c === 34 || c === 39 || c === 60 || c === 62;
+}
+
+/**
+ * Userinfo without a scheme, as connection strings and log lines write it
+ * (`admin:hunter2@db:5432`, `svc%3Apw@cache`): from where a word starts to its last `@` that a
+ * host follows, when a user name and a `:` (or `%3A`) come before its first `@`; not `mailto:`. As
+ * `/(?<![^\s"'<>=(),;/])(?!mailto:)[^\s/?#@:"'<>=(),;]+?(?::|%3[Aa])[^\s/?#"'<>]*@(?=[A-Za-z0-9[])/gi`
+ * → ``.
+ */
+export function stripBareUserinfo(s: string): string {
+  let i = s.indexOf('@');
+  if (i < 0) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  i = 0;
+  while (i < n) {
+    if (i > 0 && !beforeUserinfo(s.charCodeAt(i - 1))) {
+      i++;
+      continue;
+    }
+    // The user name: up to the first `:` or `%3A`.
+    let j = i;
+    while (j < n && !endsUser(s.charCodeAt(j)) && (j === i || !matchesAt(s, j, '%3a'))) j++;
+    const sep = j < n && s.charCodeAt(j) === 58 ? j + 1 : matchesAt(s, j, '%3a') ? j + 3 : -1;
+    // `mailto:bob@example.com` names an address, not a login; `/:id@` is no user name.
+    if (sep < 0 || j === i || (j - i === 6 && sep === j + 1 && matchesAt(s, i, 'mailto'))) {
+      i = j > i ? j : i + 1;
+      continue;
+    }
+    let at = -1;
+    let k = sep;
+    for (; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (endsBareAuthority(c)) break;
+      if (c === 64 && startsHost(codeAt(s, k + 1))) at = k;
+    }
+    if (at < 0) {
+      // A word starting later in this one ends where it does: no `@` there either.
+      i = k;
+      continue;
+    }
+    w.replace(i, at + 1, '');
+    i = at + 1;
+  }
+  return w.result();
+}
+
+/** Hosts whose every path is a credential: an incoming webhook's URL is all it takes to post. */
+const WEBHOOK_HOST = /hooks\.slack\.com\//gi;
+
+/**
+ * A Slack webhook's path (`hooks.slack.com/services/T…/B…/…`) becomes `[redacted]`. As
+ * `/(hooks\.slack\.com\/)[^\s?#"'<>]+/gi` → `$1[redacted]`.
+ */
+export function redactWebhookPaths(s: string): string {
+  WEBHOOK_HOST.lastIndex = 0;
+  let m: RegExpExecArray | null = WEBHOOK_HOST.exec(s);
+  if (m === null) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  while (m !== null) {
+    const start: number = m.index + m[0].length;
+    let e: number = start;
+    while (e < n && !endsWebhookPath(s.charCodeAt(e))) e++;
+    if (e > start) w.replace(start, e, REDACTED);
+    WEBHOOK_HOST.lastIndex = e;
+    m = e < n ? WEBHOOK_HOST.exec(s) : null;
+  }
+  return w.result();
+}
+
+function endsWebhookPath(c: number): boolean {
+  return c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || isSpace(c);
 }

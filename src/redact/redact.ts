@@ -1,4 +1,4 @@
-import { isSpace } from './chars';
+import { classOf, isSpace, LETTER } from './chars';
 import { redactAuthSchemes, redactJwts, redactSecretPairs } from './credentials';
 import { REDACTED } from './marker';
 import { redactRuns } from './runs';
@@ -21,11 +21,22 @@ export { REDACTED };
  */
 export const REDACT_WINDOW = 64 * 1024;
 
+/** Below this length, a value is read only if `mayHoldSecret` says so. */
+const SHORT_VALUE = 16;
+
 /**
- * Without one of these, a short value holds nothing to take out: `=`, `@`, `?`, `#`, or a
- * colon after a letter (`password:x`).
+ * Whether a short value has one of the characters without which it holds nothing to take out:
+ * `=`, `@`, `?`, `#`, or a colon after a letter (`password:x`). A loop, not a regular expression:
+ * with the colon's alternative, V8 no longer scans for the expression as fast as for a class.
  */
-const SHORT_VALUE_TRIGGER = /[=@?#]|[A-Za-z]:/;
+function mayHoldSecret(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 61 || c === 64 || c === 63 || c === 35) return true;
+    if (c === 58 && i > 0 && (classOf(s.charCodeAt(i - 1)) & LETTER) !== 0) return true;
+  }
+  return false;
+}
 
 /**
  * Takes out what must never become a label value or a log line: URL userinfo (encoded, or
@@ -85,7 +96,7 @@ function text(value: unknown): string | undefined {
 }
 
 function redactText(s: string): string {
-  if (s.length < 16 && !SHORT_VALUE_TRIGGER.test(s)) return s;
+  if (s.length < SHORT_VALUE && !mayHoldSecret(s)) return s;
   let r = stripUrls(s);
   r = stripNestedUserinfo(r);
   r = stripEncodedUserinfo(r);

@@ -130,3 +130,16 @@ test('a header that is not a string, or an invalid name: refused at configuratio
   const e = t.throws(push({ [long]: 'v' }))!;
   t.false(e.message.includes(KEY), 'a name is shown redacted');
 });
+
+test('an answer whose body never comes: the read ends at timeoutMs', async (t) => {
+  const { registry } = newRegistry();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    res.write('partial ');
+  });
+  const url = await listen(t, server);
+  const r = await pushMetrics(registry, { url, job: 'j', retries: 0, timeoutMs: 200 });
+  t.false(r.ok);
+  t.regex(r.error!, /timed out/);
+});

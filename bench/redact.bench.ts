@@ -36,6 +36,12 @@ const SHAPES: [string, () => string][] = [
   ['nested URLs', () => 'https://u:p@'],
   ['Bearer x repeated', () => 'Bearer x '],
   ['surrogate pairs', () => '😀a'],
+  ['a:a@ repeated', () => 'a:a@'],
+  ['u:p@h= repeated', () => 'u:p@h='],
+  ['%3A%2F%2F repeated', () => '%3A%2F%2F'],
+  ['%3A%2F%2Fa%3A repeated', () => '%3A%2F%2Fa%3A'],
+  ['hooks.slack.com/ repeated', () => 'hooks.slack.com/'],
+  ['password:x repeated', () => 'password:x'],
 ];
 
 function shaped(unit: string, spaced: boolean): string {
@@ -53,6 +59,8 @@ const TYPICAL = [
   'https://api.openai.com/v1/audio/transcriptions',
   '/search?q=shoes&api_key=sk_live_51HxYzAbCdEfGhIjKlMnOpQr',
   'Bearer mF_9.B5f-4.1JqMxYz8Q2w7rT0kLp3',
+  'cache:hit',
+  'admin:hunter2@db.internal:5432',
   'https://media.s3.eu-west-1.amazonaws.com/jobs/42/audio.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256' +
     '&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20240101%2Feu-west-1%2Fs3%2Faws4_request' +
     '&X-Amz-Date=20240101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host' +

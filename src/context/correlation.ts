@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { setCorrelationSource } from '../core/exemplars';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
+import { acceptableCorrelationId } from './correlation-id';
 import { requestCorrelationId, type CorrelatedState } from './request-correlation';
 
 /**
@@ -94,9 +96,17 @@ function hint(registry: MetricsRegistry): void {
   } catch {}
 }
 
-/** Runs `fn` with `id` as the correlation id of everything it reaches, sync or async. */
+/**
+ * Runs `fn` with `id` as the correlation id of everything it reaches, sync or async. The id is
+ * checked as a request's header is: one that is not a string, too long, of other characters
+ * or credential-like (a token, a key, `user:pass@host`) is replaced by a new UUID, so that it
+ * never reaches a span or an exemplar.
+ */
 export function runWithCorrelationId<T>(id: string, fn: () => T): T {
-  return runInContext(id, fn);
+  return runInContext(
+    typeof id === 'string' && acceptableCorrelationId(id) ? id : randomUUID(),
+    fn,
+  );
 }
 
 /** `runWithCorrelationId` for a carrier: context mode's middleware around its `next()`. */

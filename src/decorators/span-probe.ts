@@ -1,9 +1,12 @@
 import { activeCorrelationId } from '../context/correlation';
 import { correlationIdAmong } from '../context/request-correlation';
 import type { MetricsRegistry } from '../core/metrics-registry';
+import { redact } from '../redact/redact';
+import { isNoopTracer } from '../tracing/global-tracer';
 import { NOOP_SPAN } from '../tracing/noop-tracer';
 import type { Span, Tracer } from '../tracing/tracer';
 import type { Probe, SpanShape } from './probe';
+import { CORRELATION_ID_ATTRIBUTE, redactSpanText, spanAttributes } from './span-strings';
 
 /**
  * One span per call, ended with the error on failure. The call runs inside the span's context
@@ -15,6 +18,9 @@ import type { Probe, SpanShape } from './probe';
  * decorators get one in front of them while decorator spans are on.
  */
 export class SpanProbe implements Probe<Span> {
+  private lastShape: SpanShape | undefined = undefined;
+  private lastRedacted: SpanShape | undefined = undefined;
+
   constructor(
     readonly registry: MetricsRegistry,
     private readonly tracer: Tracer,
@@ -23,10 +29,14 @@ export class SpanProbe implements Probe<Span> {
   ) {}
 
   enter(self: unknown, args: ArrayLike<unknown>): Span {
+    // Nothing would record the id: asking for it would make one and echo it on the response.
+    if (isNoopTracer(this.tracer)) return NOOP_SPAN;
     try {
-      const { name, attributes } = this.shape(self);
+      const { name, attributes } = this.redactedShape(self);
+      // Checked where it came in (a header, `runWithCorrelationId`); redact() would cut a UUID.
       const id = activeCorrelationId() ?? correlationIdAmong(args);
-      const attrs = id === undefined ? attributes : { ...attributes, 'correlation.id': id };
+      const attrs =
+        id === undefined ? attributes : { ...attributes, [CORRELATION_ID_ATTRIBUTE]: id };
       return this.tracer.startSpan(name, attrs) ?? NOOP_SPAN;
     } catch {
       this.registry.warnOnce(
@@ -35,6 +45,23 @@ export class SpanProbe implements Probe<Span> {
       );
       return NOOP_SPAN;
     }
+  }
+
+  /**
+   * The shape with its name and attributes redacted: stage, service and route names are the
+   * caller's, and may hold anything. Shapes are made once per decorated method (per call for
+   * the functional twins), so the last one is kept with its redacted form.
+   */
+  private redactedShape(self: unknown): SpanShape {
+    const shape = this.shape(self);
+    if (shape !== this.lastShape || this.lastRedacted === undefined) {
+      this.lastRedacted = {
+        name: redactSpanText(shape.name),
+        attributes: spanAttributes(shape.attributes),
+      };
+      this.lastShape = shape;
+    }
+    return this.lastRedacted;
   }
 
   run(span: Span, fn: Function, self: unknown, args: ArrayLike<unknown>): unknown {
@@ -55,7 +82,9 @@ export class SpanProbe implements Probe<Span> {
     if (span === NOOP_SPAN) return;
     try {
       this.result?.(span, err, failed, self);
-      if (failed) span.end(err);
+      // A thrown string is text obsweave hands on; an Error is the caller's object, which an
+      // adapter that writes it out (obsweave/otel) redacts.
+      if (failed) span.end(typeof err === 'string' ? redact(err) : err);
       else span.end();
     } catch {
       this.registry.warnOnce('span.end', 'a span threw in setAttribute() or end(); ignored');

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { redact } from '../redact/redact';
+import { acceptableCorrelationId } from '../context/correlation-id';
 
 /** Header names read, in order, when no `correlationHeader` is configured. */
 export const CORRELATION_HEADERS: readonly string[] = ['x-correlation-id', 'x-request-id'];
@@ -7,25 +7,6 @@ export const CORRELATION_HEADERS: readonly string[] = ['x-correlation-id', 'x-re
 /** The header names read, in order: the configured one alone, else the defaults. The first is echoed. */
 export function correlationNames(header?: string): readonly string[] {
   return header ? [header.toLowerCase()] : CORRELATION_HEADERS;
-}
-
-/** Headers are echoed back: only short ids of safe characters are taken as they come. */
-const SAFE_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
-/** The form obsweave makes, and most services send: a random identifier, never a credential. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Whether an incoming id may be echoed and put on spans and exemplars: short, of safe
- * characters, and either a UUID or a value `redact()` leaves as it is. An id that looks like a
- * credential (a JWT, a bearer token, a cloud or API key, `key=secret`) is one a client should
- * not have sent as an id; it is replaced, so that it never reaches a header, a trace or an
- * export. UUIDs are taken although `redact()` takes their long hex runs out of label values:
- * they are what obsweave itself makes, so an id travels from one service to the next.
- */
-export function acceptableCorrelationId(v: string): boolean {
-  if (!SAFE_ID.test(v)) return false;
-  if (v.length === 36 && UUID.test(v)) return true;
-  return redact(v) === v;
 }
 
 /** `null` for a value that is there but may not be taken. */

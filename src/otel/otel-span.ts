@@ -1,15 +1,28 @@
-import { SpanStatusCode, type AttributeValue, type Span as OtelSpan } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  type AttributeValue,
+  type Exception,
+  type Span as OtelSpan,
+} from '@opentelemetry/api';
+import { redactSpanText, spanAttributeValue } from '../decorators/span-strings';
+import { redact } from '../redact/redact';
 import type { Span } from '../tracing/tracer';
 
-/** What OpenTelemetry can store as an attribute; anything else is stored as its string. */
-export function attributeValue(v: unknown): AttributeValue | undefined {
+/**
+ * What OpenTelemetry can store as an attribute, its text redacted (the correlation id checked
+ * as ids are); anything else is stored as its string, redacted.
+ */
+export function attributeValue(key: string, v: unknown): AttributeValue | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return spanAttributeValue(key, v) as string;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+    return spanAttributeValue(key, v) as string[];
+  }
   if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v as number[];
   if (Array.isArray(v) && v.every((x) => typeof x === 'boolean')) return v as boolean[];
   try {
-    return String(v);
+    return redact(String(v));
   } catch {
     return undefined;
   }
@@ -24,22 +37,46 @@ export class OtelSpanAdapter implements Span {
   ) {}
 
   setAttribute(key: string, value: unknown): void {
-    const v = attributeValue(value);
-    if (v !== undefined) this.span.setAttribute(key, v);
+    const v = attributeValue(key, value);
+    if (v !== undefined) this.span.setAttribute(redactSpanText(key), v);
   }
 
   end(err?: unknown): void {
     if (arguments.length > 0) {
-      if (err instanceof Error) {
-        this.span.recordException(err);
-        this.span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-      } else {
-        const message = describe(err);
-        this.span.recordException({ name: 'Error', message });
-        this.span.setStatus({ code: SpanStatusCode.ERROR, message });
-      }
+      // The status and the exception event are exported as they are: a message often holds
+      // the URL or the query that failed, with its credentials.
+      const exception = redactedException(err);
+      this.span.recordException(exception);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
     }
     this.span.end();
+  }
+}
+
+/**
+ * What the SDK reads of a thrown value (`code` or `name` as the type, the message, the stack),
+ * each redacted. Never throws, whatever was thrown (a hostile getter, a revoked proxy).
+ */
+function redactedException(err: unknown): Exception & { message: string } {
+  if (!(err instanceof Error)) return { name: 'Error', message: redact(describe(err)) };
+  const out: Exception & { message: string } = {
+    name: redact(read(() => err.name) || 'Error'),
+    message: redact(read(() => err.message)),
+  };
+  const stack = read(() => err.stack);
+  if (stack !== '') out.stack = redact(stack);
+  const code = read(() => (err as { code?: unknown }).code);
+  if (code !== '') out.code = redact(code);
+  return out;
+}
+
+/** A property of a thrown value as text: '' when it is absent, or reading it throws. */
+function read(get: () => unknown): string {
+  try {
+    const v = get();
+    return v === undefined || v === null ? '' : describe(v);
+  } catch {
+    return '';
   }
 }
 

@@ -8,8 +8,10 @@ import {
   type Tracer as OtelTracer,
 } from '@opentelemetry/api';
 import { setCorrelationFallback } from '../context/correlation';
+import { acceptableCorrelationId } from '../context/correlation-id';
 import { setTraceRefSource, type TraceRef } from '../core/exemplars';
 import type { Span, SpanAttributes, Tracer } from '../tracing/tracer';
+import { CORRELATION_ID_ATTRIBUTE, redactSpanText } from '../decorators/span-strings';
 import { attributeValue, OtelSpanAdapter } from './otel-span';
 
 export interface OtelTracerOptions {
@@ -48,8 +50,8 @@ function toAttributes(attrs: SpanAttributes | undefined): Attributes | undefined
   if (attrs === undefined) return undefined;
   const out: Attributes = {};
   for (const k of Object.keys(attrs)) {
-    const v = attributeValue(attrs[k]);
-    if (v !== undefined) out[k] = v;
+    const v = attributeValue(k, attrs[k]);
+    if (v !== undefined) out[redactSpanText(k)] = v;
   }
   return out;
 }
@@ -70,10 +72,14 @@ export function otelTracer(tracer: OtelTracer, opts: OtelTracerOptions = {}): Tr
   setCorrelationFallback(activeCorrelationIdOfSpan);
   return {
     startSpan(name: string, attrs?: SpanAttributes): Span {
-      const id = attrs?.['correlation.id'];
+      const id = attrs?.[CORRELATION_ID_ATTRIBUTE];
       return new OtelSpanAdapter(
-        tracer.startSpan(name, { attributes: toAttributes(attrs) }, context.active()),
-        typeof id === 'string' ? id : undefined,
+        tracer.startSpan(
+          redactSpanText(name),
+          { attributes: toAttributes(attrs) },
+          context.active(),
+        ),
+        typeof id === 'string' && acceptableCorrelationId(id) ? id : undefined,
       );
     },
     withSpan<T>(span: Span, fn: () => T): T {

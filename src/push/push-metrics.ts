@@ -1,7 +1,8 @@
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
-import { redact } from '../redact/redact';
+import { cut, redact, redactHead } from '../redact/redact';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
 import { checkGroup, groupPath, type GroupingKey } from './grouping-key';
+import { checkHeaders } from './headers';
 
 /**
  * `put` replaces the whole group with what is pushed; `post` replaces only the metric
@@ -80,18 +81,12 @@ export function planPush(opts: PushOptions): PushPlan {
   if (!Number.isInteger(retries) || retries < 0) {
     throw new TypeError(`obsweave: push: retries must be an integer >= 0, got ${String(retries)}`);
   }
-  if (
-    opts.headers !== undefined &&
-    (opts.headers === null || typeof opts.headers !== 'object' || Array.isArray(opts.headers))
-  ) {
-    throw new TypeError('obsweave: push: headers must be an object of strings');
-  }
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers = checkHeaders(opts.headers);
   // fetch refuses a URL with credentials: they travel as Basic auth, unless already given.
   if (url.username !== '' || url.password !== '') {
     const has = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
+    const user = userinfo(url.username);
+    const pass = userinfo(url.password);
     if (!has) headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     url.username = '';
     url.password = '';
@@ -107,6 +102,14 @@ export function planPush(opts: PushOptions): PushPlan {
     retries,
     backoffMs,
   };
+}
+
+function userinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new TypeError("obsweave: push: the url's userinfo is not valid percent-encoding");
+  }
 }
 
 function positive(name: string, v: number | undefined, fallback: number): number {
@@ -164,14 +167,14 @@ async function send(plan: PushPlan, body: string | undefined): Promise<PushResul
         body,
         signal: AbortSignal.timeout(plan.timeoutMs),
       });
-      // Read to the end, so the connection goes back to the pool; the same signal bounds it.
-      const text = await res.text();
+      // The same signal bounds the reading.
+      const head = await readHead(res, ERROR_BODY_MAX);
       if (res.ok) return { ok: true, status: res.status, attempts: attempt };
       last = {
         ok: false,
         status: res.status,
         attempts: attempt,
-        error: redact(`HTTP ${res.status}: ${text.slice(0, 200).replace(/\s+/g, ' ').trim()}`),
+        error: `HTTP ${res.status}: ${shownAnswer(head)}`,
       };
       retry = res.status >= 500 || res.status === 408 || res.status === 429;
     } catch (e) {
@@ -181,6 +184,56 @@ async function send(plan: PushPlan, body: string | undefined): Promise<PushResul
     if (!retry) break;
   }
   return last;
+}
+
+/** How much of an answer is read: a gateway's error message fits, a flood does not. */
+export const ERROR_BODY_MAX = 4096;
+/** How much of it `PushResult.error` and the log show. */
+const SHOWN_MAX = 200;
+
+interface Head {
+  readonly text: string;
+  /** The answer ended within the limit: `text` is all of it. */
+  readonly whole: boolean;
+}
+
+/**
+ * The first `max` bytes of an answer, its body then cancelled: an endless or huge answer costs
+ * `max` bytes, not the job's memory (the connection is let go rather than drained).
+ */
+async function readHead(res: Response, max: number): Promise<Head> {
+  const body = res.body;
+  if (body === null) return { text: '', whole: true };
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let room = max;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: text + decoder.decode(), whole: true };
+      if (value.byteLength > room) {
+        return {
+          text: text + decoder.decode(value.subarray(0, room), { stream: true }),
+          whole: false,
+        };
+      }
+      room -= value.byteLength;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * An answer as it is shown: redacted first, then its spaces folded, then cut. Cut first, half
+ * a key would be left that `redact()` no longer knows (`AKIAIOSFODN`); so the word the read
+ * limit went through is not shown either.
+ */
+function shownAnswer(head: Head): string {
+  const clean = head.whole ? redact(head.text) : redactHead(head.text);
+  return cut(clean.replace(/\s+/g, ' ').trim(), SHOWN_MAX);
 }
 
 /** Exponential, with jitter so that many jobs failing together do not retry together. */

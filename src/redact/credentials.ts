@@ -160,6 +160,15 @@ const SECRET_NAMES = [
   'passphrase',
 ];
 
+/**
+ * The names whose value may follow a colon directly (`password:hunter2`): they name nothing
+ * but a secret. The others also name events and keys (`token:refresh`, `auth:login`, `sig:v2`)
+ * and take a colon only before a space or a quote.
+ */
+const BARE_COLON_NAMES = new Set(
+  SECRET_NAMES.filter((name) => !['token', 'pwd', 'sig', 'auth'].includes(name)),
+);
+
 /** The names above by their last character: most `=` end no name, and are left at once. */
 const NAMES_BY_LAST = new Map<number, string[]>();
 for (const name of SECRET_NAMES) {
@@ -183,7 +192,7 @@ function inValue(c: number): boolean {
 /**
  * `name=secret` keeps `name=[redacted]` for the names above (`api_key=`, `password=`,
  * `X-Amz-Signature=`...), which may end a longer name (`client_secret=`). Beside `=`,
- * also `name: secret` and JSON's `"name":"secret"`; spaces around the separator are allowed,
+ * also `name: secret`, `password:secret` and JSON's `"name":"secret"`; spaces around the separator are allowed,
  * and a quoted secret is taken up to its closing quote. For `name=value` without spaces or
  * quotes, as `/(?<![A-Za-z0-9])((?:api[_-]?key|…|auth)=)[^\s&;,]+/gi` → `$1[redacted]`.
  */
@@ -202,12 +211,14 @@ export function redactSecretPairs(s: string): string {
     while (end > from && isBlank(s.charCodeAt(end - 1))) end--;
     const quotedName = end > from && isQuote(s.charCodeAt(end - 1));
     if (quotedName) end--;
-    // `auth:login`, `https://` or `12:30` are not pairs: a colon needs a quote or a space.
-    if (sep === 58 && !quotedName) {
+    const name = secretNameEnding(s, end, from);
+    if (name === NO_NAME) continue;
+    // `auth:login`, `https://` or `12:30` are not pairs: a colon needs a quote or a space,
+    // unless the name is one only a secret has (`password:hunter2`).
+    if (sep === 58 && !quotedName && name !== BARE_COLON_NAME) {
       const next = codeAt(s, k + 1);
       if (!isSpace(next) && !isQuote(next)) continue;
     }
-    if (!endsSecretName(s, end, from)) continue;
     let v = k + 1;
     while (v < n && isBlank(s.charCodeAt(v))) v++;
     let start = v;
@@ -229,19 +240,33 @@ export function redactSecretPairs(s: string): string {
   return w.result();
 }
 
-/** True when a secret name ends at `end`, starting at or after `from` (on a boundary if short). */
-function endsSecretName(s: string, end: number, from: number): boolean {
+const NO_NAME = 0;
+const NAME = 1;
+/** A name of `BARE_COLON_NAMES`. */
+const BARE_COLON_NAME = 2;
+
+/**
+ * Which secret name ends at `end`, starting at or after `from` (on a boundary if short):
+ * `NO_NAME`, else `BARE_COLON_NAME` when one of those ends there, else `NAME`.
+ */
+function secretNameEnding(s: string, end: number, from: number): number {
   const names = NAMES_BY_LAST.get(lower(s.charCodeAt(end - 1)));
-  if (names === undefined) return false;
+  if (names === undefined) return NO_NAME;
+  let found = NO_NAME;
   for (const name of names) {
-    const i = end - name.length;
-    if (i < from || !matchesAt(s, i, name)) continue;
-    if (i === 0 || name.length > 4) return true;
-    const before = s.charCodeAt(i - 1);
-    if ((classOf(before) & ALNUM) === 0) return true;
-    // camelCase: `dbPassword`, `authToken`; not `mypassword` nor `DBPASSWORD`.
-    const first = s.charCodeAt(i);
-    if (first >= 65 && first <= 90 && !(before >= 65 && before <= 90)) return true;
+    if (!namedAt(s, end - name.length, name, from)) continue;
+    if (BARE_COLON_NAMES.has(name)) return BARE_COLON_NAME;
+    found = NAME;
   }
-  return false;
+  return found;
+}
+
+function namedAt(s: string, i: number, name: string, from: number): boolean {
+  if (i < from || !matchesAt(s, i, name)) return false;
+  if (i === 0 || name.length > 4) return true;
+  const before = s.charCodeAt(i - 1);
+  if ((classOf(before) & ALNUM) === 0) return true;
+  // camelCase: `dbPassword`, `authToken`; not `mypassword` nor `DBPASSWORD`.
+  const first = s.charCodeAt(i);
+  return first >= 65 && first <= 90 && !(before >= 65 && before <= 90);
 }

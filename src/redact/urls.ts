@@ -1,4 +1,5 @@
-import { classOf, isSpace, LETTER, SCHEME, WORD } from './chars';
+import { ALNUM, classOf, codeAt, isSpace, LETTER, lower, matchesAt, SCHEME, WORD } from './chars';
+import { REDACTED } from './marker';
 import { Rewriter } from './rewriter';
 
 /**
@@ -125,4 +126,168 @@ export function stripPathQueries(s: string): string {
     if (e >= n) break;
   }
   return w.result();
+}
+
+/**
+ * A URL written percent-encoded (`/proxy/https%3A%2F%2Fadmin%3Apw%40host%2F`, a path or a form
+ * value) loses its userinfo, up to its last `%40`. As
+ * `/(%3A%2F%2F)(?:(?!%2F|%3F|%23)[^\s/?#&])*%40/gi` → `$1`.
+ */
+export function stripEncodedUserinfo(s: string): string {
+  // Nothing to take out past the last `%40`.
+  const last = s.lastIndexOf('%40');
+  if (last < 0) return s;
+  let q = s.indexOf('%3', 0);
+  if (q < 0 || q > last) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  while (q >= 0 && q < last) {
+    if (!matchesAt(s, q, '%3a%2f%2f')) {
+      q = s.indexOf('%3', q + 1);
+      continue;
+    }
+    const start = q + 9;
+    let at = -1;
+    let j = start;
+    for (; j < n; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 37) {
+        if (encodedAuthorityEnd(s, j)) break;
+        if (s.charCodeAt(j + 1) === 52 && s.charCodeAt(j + 2) === 48) at = j;
+      } else if (endsAuthority(c) || c === 38) break;
+    }
+    if (at >= 0) w.replace(start, at + 3, '');
+    // Another `%3A%2F%2F` can start before the end of this authority only with its `%2F`
+    // there, three characters before it; read on from there.
+    q = s.indexOf('%3', at >= 0 ? at + 3 : Math.max(j - 3, start));
+  }
+  return w.result();
+}
+
+/** `%2F`, `%3F` or `%23` at `i` (a `%` there): an encoded `/`, `?` or `#`. */
+function encodedAuthorityEnd(s: string, i: number): boolean {
+  const a = s.charCodeAt(i + 1);
+  const b = lower(codeAt(s, i + 2));
+  return (a === 50 && (b === 102 || b === 51)) || (a === 51 && b === 102);
+}
+
+/** Where a bare `user:pass@host` may start: after a space, a quote, `<>=(),;` or `/`. */
+const BEFORE_USERINFO = 1;
+/** What a bare userinfo's user name is not made of: the above and `? # @ :`. */
+const ENDS_USER = 2;
+/** What ends a bare userinfo's password and host: `\s / ? # " ' < >`. */
+const ENDS_BARE_AUTHORITY = 4;
+
+const USERINFO_TABLE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  const space = isSpace(c);
+  let bits = 0;
+  if (space || `"'<>=(),;/`.includes(ch)) bits |= BEFORE_USERINFO | ENDS_USER;
+  if ('?#@:'.includes(ch)) bits |= ENDS_USER;
+  if (space || `/?#"'<>`.includes(ch)) bits |= ENDS_BARE_AUTHORITY;
+  USERINFO_TABLE[c] = bits;
+}
+
+/** The userinfo class bits of a code unit; outside ASCII only spaces have any. */
+function userinfoBits(c: number): number {
+  if (c < 128) return USERINFO_TABLE[c];
+  return isSpace(c) ? BEFORE_USERINFO | ENDS_USER | ENDS_BARE_AUTHORITY : 0;
+}
+
+/** `%3A` or `%3a` at `i` (a `%` there). */
+function encodedColon(s: string, i: number): boolean {
+  return s.charCodeAt(i + 1) === 51 && lower(codeAt(s, i + 2)) === 97;
+}
+
+/** `[A-Za-z0-9[]`: what a host starts with (`[` an IPv6 address). */
+function startsHost(c: number): boolean {
+  return (classOf(c) & ALNUM) !== 0 || c === 91;
+}
+
+/**
+ * Userinfo without a scheme, as connection strings and log lines write it
+ * (`admin:hunter2@db:5432`, `svc%3Apw@cache`): from where a word starts to its last `@` that a
+ * host follows, when a user name and a `:` (or `%3A`) come before its first `@`; not `mailto:`. As
+ * `/(?<![^\s"'<>=(),;/])(?!mailto:)[^\s/?#@:"'<>=(),;]+?(?::|%3[Aa])[^\s/?#"'<>]*@(?=[A-Za-z0-9[])/gi`
+ * → ``.
+ */
+export function stripBareUserinfo(s: string): string {
+  if (s.indexOf('@') < 0 || (s.indexOf(':') < 0 && s.indexOf('%3') < 0)) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  let i = 0;
+  while (i < n) {
+    if (i > 0 && (userinfoBits(s.charCodeAt(i - 1)) & BEFORE_USERINFO) === 0) {
+      i++;
+      continue;
+    }
+    // The user name: up to the first `:` or `%3A` after its first character.
+    let j = i;
+    let sep = -1;
+    for (; j < n; j++) {
+      const c = s.charCodeAt(j);
+      if ((userinfoBits(c) & ENDS_USER) !== 0) {
+        if (c === 58) sep = j + 1;
+        break;
+      }
+      if (c === 37 && j > i && encodedColon(s, j)) {
+        sep = j + 3;
+        break;
+      }
+    }
+    // `mailto:bob@example.com` names an address, not a login; `/:id@` is no user name.
+    if (sep < 0 || j === i || (j - i === 6 && sep === j + 1 && matchesAt(s, i, 'mailto'))) {
+      i = j > i ? j : i + 1;
+      continue;
+    }
+    let at = -1;
+    let k = sep;
+    for (; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if ((userinfoBits(c) & ENDS_BARE_AUTHORITY) !== 0) break;
+      if (c === 64 && startsHost(codeAt(s, k + 1))) at = k;
+    }
+    if (at < 0) {
+      // A word starting later in this one ends where it does: no `@` there either.
+      i = k;
+      continue;
+    }
+    w.replace(i, at + 1, '');
+    i = at + 1;
+  }
+  return w.result();
+}
+
+/** A host whose every path is a credential: an incoming webhook's URL is all it takes to post. */
+const WEBHOOK_HOST = 'hooks.slack.com';
+
+/**
+ * A Slack webhook's path (`hooks.slack.com/services/T…/B…/…`) becomes `[redacted]`. As
+ * `/(hooks\.slack\.com\/)[^\s?#"'<>]+/gi` → `$1[redacted]`. Found from its `/`: most values
+ * have none, and most `/` follow no `m`.
+ */
+export function redactWebhookPaths(s: string): string {
+  const host = WEBHOOK_HOST.length;
+  let slash = s.indexOf('/', host);
+  if (slash < 0) return s;
+  const n = s.length;
+  const w = new Rewriter(s);
+  while (slash >= 0) {
+    const start = slash + 1;
+    if (!matchesAt(s, slash - host, WEBHOOK_HOST)) {
+      slash = s.indexOf('/', start);
+      continue;
+    }
+    let e = start;
+    while (e < n && !endsWebhookPath(s.charCodeAt(e))) e++;
+    if (e > start) w.replace(start, e, REDACTED);
+    // Read on past the path: a host in it went with it, as the expression takes it.
+    slash = e < n ? s.indexOf('/', e) : -1;
+  }
+  return w.result();
+}
+
+function endsWebhookPath(c: number): boolean {
+  return c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || isSpace(c);
 }

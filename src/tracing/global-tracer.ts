@@ -52,6 +52,18 @@ export function setTracer(t: Tracer, opts?: SetTracerOptions): boolean {
   return true;
 }
 
+/**
+ * Whether spans of `t` certainly record nothing: the no-op tracer, given or registered behind
+ * the global one. Such a span needs no name and no attributes, and asks nobody for them (a
+ * correlation id asked for is made, and echoed on the response).
+ */
+export function isNoopTracer(t: Tracer): boolean {
+  // Its own method, not the class: a subclass that starts real spans is a tracer.
+  return (t === proxy ? delegate : t).startSpan === NOOP_START;
+}
+
+const NOOP_START = NoopTracer.prototype.startSpan;
+
 /** The process-wide tracer, bound late: safe to keep from load time. */
 export function getTracer(): Tracer {
   return proxy;

@@ -56,6 +56,25 @@ const SECRETS: [string, string, string][] = [
   ['key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', `key ${REDACTED}`, 'wJalr'],
   ['sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2', REDACTED, 'A1b2'],
   ['ghp_16C7e42F292c6912E7710c838347Ae178B4a', REDACTED, '16C7e'],
+  ['password:hunter2', `password:${REDACTED}`, 'hunter2'],
+  ['db_password:hunter2&x=1', `db_password:${REDACTED}&x=1`, 'hunter2'],
+  ['client_secret:abc', `client_secret:${REDACTED}`, 'abc'],
+  ['https://admin%3Asecret@host/x', 'https://host/x', 'secret'],
+  ['/proxy/https%3A%2F%2Fadmin%3Asecret%40db%2Fx', '/proxy/https%3A%2F%2Fdb%2Fx', 'secret'],
+  ['admin:hunter2@db.internal:5432', 'db.internal:5432', 'hunter2'],
+  ['connect admin:p@ss@db:5432 failed', 'connect db:5432 failed', 'ss'],
+  ['dsn=svc%3Apw1234@cache', 'dsn=cache', 'pw1234'],
+  ['(root:toor@[::1]:22)', '([::1]:22)', 'toor'],
+  [
+    'https://hooks.slack.com/services/T024BE7LD/B01ABCDEF12/aBcDeFgHiJkLmNoPqRsTuVwX',
+    `https://hooks.slack.com/${REDACTED}`,
+    'T024BE7LD',
+  ],
+  [
+    'post to HOOKS.SLACK.COM/services/T1/B2/x done',
+    `post to HOOKS.SLACK.COM/${REDACTED} done`,
+    'T1',
+  ],
 ];
 
 for (const [input, expected, gone] of SECRETS) {
@@ -101,6 +120,13 @@ const ORDINARY = [
   '',
   'C#',
   'a'.repeat(20),
+  'auth:login',
+  'token:refresh',
+  'sig:v2',
+  '12:30',
+  'mailto:bob@example.com',
+  '/api/jobs/:id@latest',
+  'slack.com/services/help',
 ];
 
 for (const value of ORDINARY) {

@@ -6,12 +6,13 @@ import {
   MetricsRegistry,
   NoopTracer,
   redact,
+  runWithCorrelationId,
   setTracer,
   Stage,
   type CorrelationMode,
 } from '../../src';
 import { setTraceRefSource } from '../../src/core/exemplars';
-import { acceptableCorrelationId } from '../../src/http/correlation-header';
+import { acceptableCorrelationId } from '../../src/context/correlation-id';
 import { listen } from '../support/http';
 import { installOtelSdk } from '../support/otel-sdk';
 
@@ -110,3 +111,34 @@ test('the rule: safe characters, at most 128, and a UUID or what redact() leaves
   }
   t.true(acceptableCorrelationId('F47AC10B-58CC-4372-A567-0E02B2C3D479'), 'UUIDs in any case');
 });
+
+test.serial(
+  'runWithCorrelationId checks its id as a header is checked: a credential-like one is replaced',
+  async (t) => {
+    const registry = new MetricsRegistry({ logger: () => {} });
+    setTracer(tracer, { decoratorSpans: true });
+    class Job {
+      @Stage('job', { registry })
+      async run(): Promise<string | undefined> {
+        await new Promise((r) => setTimeout(r, 1));
+        return correlationId();
+      }
+    }
+    const job = new Job();
+    for (const [what, secret] of Object.entries({ ...CREDENTIALS, ...asIds(MALFORMED) })) {
+      exporter.reset();
+      const seen = await runWithCorrelationId(secret, () => job.run());
+      t.regex(String(seen), UUID, `${what}: the code inside sees a fresh id`);
+      const span = exporter.getFinishedSpans().find((s) => s.name === 'stage job')!;
+      t.is(span.attributes['correlation.id'], seen, `${what}: the span has the fresh id`);
+      const om = registry.toOpenMetrics() as string;
+      t.true(om.includes(`correlation_id="${seen}"`), `${what}: the exemplar has the fresh id`);
+      t.false(om.includes(secret), `${what} is nowhere in the export`);
+    }
+    for (const id of KEPT) t.is(await runWithCorrelationId(id, () => job.run()), id);
+  },
+);
+
+function asIds(values: readonly string[]): Record<string, string> {
+  return Object.fromEntries(values.map((v, i) => [`malformed #${i}`, v]));
+}

@@ -20,6 +20,9 @@ const PIECES = [
   ...['access-token', 'secret', 'password', 'Password', 'pwd', 'sig', 'x-amz-signature', 'auth'],
   ...['eyJ', 'deadbeef', 'DEADBEEF01234567', 'dGhpcyBpcyBh', 'user:pw@', '/api/', '0123456789'],
   ...['AKIA', 'IOSFODNN7EXAMPLE', 'ghp_', 'sk_live_', 'xoxb-', 'AIza', 'github_pat_', 'ABCDEFGHIJ'],
+  ...['password:', 'Secret:', 'token:', 'passphrase', 'mailto:', '(', ')', '<', '>', 'db:5432'],
+  ...['%3A', '%3a', '%2F', '%2f', '%3F', '%23', '%40', '%3A%2F%2F', 'https%3A%2F%2F', 'a%3Ab%40'],
+  ...['hooks.slack.com/', 'HOOKS.slack.COM/', 'services/T0/B1/', 'admin:pw@', '[::1]', 'u:p@h'],
 ];
 const anyValue = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((a) => a.join(''));
 

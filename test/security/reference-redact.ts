@@ -35,19 +35,28 @@ const SECRET_NAMES = [
   'passphrase',
 ];
 const SHORT_NAMES = ['pwd', 'sig', 'auth'];
+/** Names that take a value right after a colon (`password:x`): all but `token` and the short ones. */
+const BARE_COLON_NAMES = SECRET_NAMES.filter((name) => name !== 'token');
 const anyCase = (names: string[]): string =>
   names.map((name) => name.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`)).join('|');
 /**
  * A name (a short one at a boundary: not after a letter or digit, or starting a camel-case
- * word), then `=`, or `:` after a quote or before a space or quote, spaces allowed around;
+ * word), then `=`, or `:` after a quote or before a space or quote (any `:` after a name only a
+ * secret has), spaces allowed around;
  * then a quoted value up to its closing quote (or the end), or an unquoted one.
  */
 const PAIR_RE = new RegExp(
-  `((?:${anyCase(SECRET_NAMES)}|(?:(?<![A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?:${anyCase(SHORT_NAMES)}))` +
-    `(?:['"][ \\t]*[=:]|[ \\t]*(?:=|:(?=[\\s'"])))[ \\t]*)` +
+  `((?:(?:${anyCase(BARE_COLON_NAMES)})(?:['"][ \\t]*[=:]|[ \\t]*[=:])` +
+    `|(?:${anyCase(['token'])}|(?:(?<![A-Za-z0-9])|(?<=[a-z0-9])(?=[A-Z]))(?:${anyCase(SHORT_NAMES)}))` +
+    `(?:['"][ \\t]*[=:]|[ \\t]*(?:=|:(?=[\\s'"]))))[ \\t]*)` +
     `(?:(['"])((?:(?!\\2)[^])+)|(?!['"])[^\\s&;,]+)`,
   'g',
 );
+/** Since: userinfo percent-encoded, or without a scheme; webhook paths. */
+const ENCODED_USERINFO_RE = /(%3A%2F%2F)(?:(?!%2F|%3F|%23)[^\s/?#&])*%40/gi;
+const BARE_USERINFO_RE =
+  /(?<![^\s"'<>=(),;/])(?!mailto:)[^\s/?#@:"'<>=(),;]+?(?::|%3[Aa])[^\s/?#"'<>]*@(?=[A-Za-z0-9[])/gi;
+const WEBHOOK_RE = /(hooks\.slack\.com\/)[^\s?#"'<>]+/gi;
 const KNOWN_RE =
   /(?<![A-Za-z0-9])(?:(?:AKIA|ASIA)[A-Z0-9]{16,}|AIza[A-Za-z0-9_-]{30,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,})/g;
 
@@ -93,11 +102,21 @@ export function referenceRedact(value: unknown): string {
 export function modelRedact(value: unknown): string {
   const s = text(value);
   if (s === undefined) return REDACTED;
-  if (s.length < 16 && !/[=@?#]/.test(s)) return s;
-  const pairs = urlsAndCredentials(s, AUTH_SCHEME_RE).replace(
-    PAIR_RE,
-    (_match, head: string, quote: string | undefined) => `${head}${quote ?? ''}${REDACTED}`,
-  );
+  if (s.length < 16 && !/[=@?#]|[A-Za-z]:/.test(s)) return s;
+  const urls = s
+    .replace(URL_RE, '$1$2')
+    .replace(NESTED_USERINFO_RE, '$1')
+    .replace(ENCODED_USERINFO_RE, '$1')
+    .replace(BARE_USERINFO_RE, '')
+    .replace(PATH_QUERY_RE, '$1$2')
+    .replace(WEBHOOK_RE, `$1${REDACTED}`);
+  const pairs = urls
+    .replace(AUTH_SCHEME_RE, REDACTED)
+    .replace(JWT_RE, REDACTED)
+    .replace(
+      PAIR_RE,
+      (_match, head: string, quote: string | undefined) => `${head}${quote ?? ''}${REDACTED}`,
+    );
   return hexAndTokens(pairs.replace(KNOWN_RE, REDACTED));
 }
 

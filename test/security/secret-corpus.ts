@@ -124,6 +124,33 @@ export const SECRET_CORPUS: readonly Secret[] = [
   { name: 'camel-case pair', value: 'dbPassword=pa55word', parts: ['pa55word'] },
   { name: 'pair with a colon', value: 'password: correct-horse', parts: ['correct-horse'] },
   {
+    name: 'pair with a colon, no space',
+    value: 'password:Hunt3rN0Space',
+    parts: ['Hunt3rN0Space'],
+  },
+  {
+    name: 'URL-encoded userinfo',
+    value: 'https://admin%3AEncS3cretPw@db.example.com/x',
+    parts: ['EncS3cretPw'],
+  },
+  {
+    name: 'URL percent-encoded whole, with userinfo',
+    value: 'https%3A%2F%2Fadmin%3AWholeEnc0dedPw%40db.example.com%2Fx',
+    parts: ['WholeEnc0dedPw'],
+  },
+  {
+    name: 'bare userinfo with a port',
+    value: 'admin:BareP4ssw0rd@db.internal:5432',
+    parts: ['BareP4ssw0rd'],
+  },
+  { name: 'bare userinfo', value: 'svc:plainpassword@cache', parts: ['plainpassword'] },
+  {
+    name: 'Slack webhook path',
+    // Slack's own example: too regular for the token rule, a secret by where it is.
+    value: 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    parts: ['XXXXXXXXXXXXXXXXXXXXXXXX', 'T00000000/B00000000'],
+  },
+  {
     name: 'JSON pair',
     value: '{"user":"bob","password":"correct horse battery staple"}',
     parts: ['correct horse', 'battery staple'],

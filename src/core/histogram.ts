@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
 import { correlationSource, traceRefSource, type Exemplar } from './exemplars';
 import { finite, Metric, type MetricContext } from './metric';
+import { NativeBuckets, type NativeShape } from './native-buckets';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
 
@@ -12,15 +13,29 @@ export class HistogramSeries implements Series {
   readonly counts: Float64Array;
   /** Allocated on the first observation made inside a span. */
   exemplars: (Exemplar | undefined)[] | undefined = undefined;
+  /** The sparse exponential buckets, when the histogram is native. */
+  readonly native: NativeBuckets | undefined;
+  /** When the series started counting (ms since the epoch): made, or last reset. */
+  created = Date.now();
 
-  constructor(readonly bounds: readonly number[]) {
+  constructor(
+    readonly bounds: readonly number[],
+    shape?: NativeShape,
+  ) {
     this.counts = new Float64Array(bounds.length + 1);
+    this.native = shape === undefined ? undefined : new NativeBuckets(shape);
   }
 
   /** False, and nothing recorded, when the sum would overflow to ±Infinity. */
   observe(v: number): boolean {
     const sum = this.sum + v;
     if (sum - sum !== 0) return false;
+    const native = this.native;
+    if (native !== undefined && !native.observe(v)) {
+      // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
+      this.reset();
+      return this.observe(v);
+    }
     const i = bucketIndex(this.bounds, v);
     this.counts[i]++;
     this.sum = sum;
@@ -70,6 +85,8 @@ export class HistogramSeries implements Series {
     this.sum = 0;
     this.count = 0;
     this.exemplars = undefined;
+    this.native?.reset();
+    this.created = Date.now();
   }
 }
 
@@ -108,8 +125,10 @@ export class HistogramMetric extends Metric<HistogramSeries> implements Histogra
     labelNames: readonly string[],
     ctx: MetricContext,
     readonly bounds: readonly number[],
+    /** Shared by every series when the histogram is native. */
+    readonly native?: NativeShape,
   ) {
-    super(name, help, labelNames, ctx, () => new HistogramSeries(bounds));
+    super(name, help, labelNames, ctx, () => new HistogramSeries(bounds, native));
   }
 
   observe(v: number, labels?: LabelValues): void {

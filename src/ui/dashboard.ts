@@ -1,10 +1,6 @@
 import { CATALOG } from '../core/catalog';
 import { dashboardAssets } from './dashboard-assets';
-import {
-  textResponse,
-  type MetricsRequest,
-  type MetricsResponse,
-} from '../http/metrics-exchange';
+import { textResponse, type MetricsRequest, type MetricsResponse } from '../http/metrics-exchange';
 import { toPageSlos, type DashboardSlo, type PageSlo } from './dashboard-slos';
 
 /** The dashboard's options, the same on every host that serves it. */

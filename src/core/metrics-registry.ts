@@ -323,7 +323,7 @@ export class MetricsRegistry {
     }
     const reductions = (this.reductions ??= this.define(
       'counter',
-      'obsweave.native_histogram_reductions_total',
+      'obsweave.native_reductions_total',
       {
         help: 'Native histogram series past maxBuckets: resolution halved (schema) or reset',
         labelNames: ['action'],

@@ -2,8 +2,8 @@ import test from 'ava';
 import { withStage } from '../../src';
 import { counter, dropped, newRegistry } from '../support/registry';
 
-const REDUCED = 'obsweave.native_histogram_reductions_total|action=schema';
-const RESET = 'obsweave.native_histogram_reductions_total|action=reset';
+const REDUCED = 'obsweave.native_reductions_total|action=schema';
+const RESET = 'obsweave.native_reductions_total|action=reset';
 
 test('a native histogram keeps sparse buckets over base units beside its classic ones', (t) => {
   const { registry } = newRegistry();

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
 import { correlationSource, traceRefSource, type Exemplar } from './exemplars';
 import { finite, Metric, type MetricContext } from './metric';
-import { NativeBuckets, type NativeShape } from './native-buckets';
+import { INPUT, NativeBuckets, type NativeShape } from './native-buckets';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
 
@@ -31,7 +31,7 @@ export class HistogramSeries implements Series {
     const sum = this.sum + v;
     if (sum - sum !== 0) return false;
     const native = this.native;
-    if (native !== undefined && !native.observe(v)) {
+    if (native !== undefined && ((INPUT[0] = v), !native.observeInput())) {
       // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
       this.reset();
       return this.observe(v);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { NativeConfig } from './native-config';
-import { boundsFor, nativeKey } from './native-index';
+import { keyTable, type KeyTable } from './native-bounds';
+import { MAGNITUDE, keyOfBits } from './native-index';
 
 /** What every series of one native histogram shares: its configuration, unit and counters. */
 export interface NativeShape {
@@ -65,6 +66,9 @@ export class NativeSide {
 
 const INITIAL_WINDOW = 16;
 
+/** Where a series puts the value it hands to `observeInput`. */
+export const INPUT = new Float64Array(1);
+
 /**
  * The sparse exponential buckets of one series, beside its classic buckets. Observations are
  * in the metric's own unit and bucketed in base units (a `_ms` histogram's buckets are over
@@ -77,12 +81,12 @@ export class NativeBuckets {
   positive: NativeSide | undefined = undefined;
   negative: NativeSide | undefined = undefined;
   private populated = 0;
-  private bounds: Float64Array;
+  private table: KeyTable;
   private lastReset: number;
 
   constructor(readonly shape: NativeShape) {
     this.schema = shape.config.schema;
-    this.bounds = boundsFor(this.schema);
+    this.table = keyTable(this.schema);
     this.lastReset = performance.now();
   }
 
@@ -91,22 +95,29 @@ export class NativeBuckets {
   }
 
   /**
-   * Records `v` (finite, metric units). Returns false when the series has to be reset first
-   * (past `maxBuckets`, `minResetMs` after the last reset): the caller resets every part of
-   * the series and records `v` again.
+   * Records the value in `INPUT[0]` (finite, metric units): handed over there rather than as an
+   * argument, so that no double is boxed on the way. Returns false when the series has to be
+   * reset first (past `maxBuckets`, `minResetMs` after the last reset): the caller resets every
+   * part of the series and records the value again.
    */
-  observe(v: number): boolean {
+  observeInput(): boolean {
     const shape = this.shape;
+    const v = INPUT[0];
     const base = shape.mul === 1 ? v / shape.div : (v * shape.mul) / shape.div;
     const zt = shape.config.zeroThreshold;
-    if (base > zt) return this.add(base, false);
-    if (base < -zt) return this.add(-base, true);
+    if (base > zt) {
+      MAGNITUDE[0] = base;
+      return this.add(keyOfBits(this.schema, this.table), false);
+    }
+    if (base < -zt) {
+      MAGNITUDE[0] = -base;
+      return this.add(keyOfBits(this.schema, this.table), true);
+    }
     this.zeroCount++;
     return true;
   }
 
-  private add(magnitude: number, negative: boolean): boolean {
-    const key = nativeKey(magnitude, this.schema, this.bounds);
+  private add(key: number, negative: boolean): boolean {
     let side = negative ? this.negative : this.positive;
     if (side === undefined) {
       side = new NativeSide(key);
@@ -114,8 +125,9 @@ export class NativeBuckets {
       else this.positive = side;
     }
     let i = key - side.offset;
-    if (i < 0 || i >= side.counts.length) {
-      if (!this.widen(side, key)) return this.add(magnitude, negative); // keys moved: once more
+    while (i < 0 || i >= side.counts.length) {
+      // Halving the resolution to make room moves every key k to ceil(k / 2), this one too.
+      if (!this.widen(side, key)) key = (key + 1) >> 1;
       i = key - side.offset;
     }
     if (side.counts[i]++ === 0 && ++this.populated > this.shape.config.maxBuckets) {
@@ -146,7 +158,7 @@ export class NativeBuckets {
   private halve(): void {
     if (this.schema === -4) return;
     this.schema--;
-    this.bounds = boundsFor(this.schema);
+    this.table = keyTable(this.schema);
     this.positive?.halve();
     this.negative?.halve();
     this.populated =
@@ -156,7 +168,7 @@ export class NativeBuckets {
 
   reset(): void {
     this.schema = this.shape.config.schema;
-    this.bounds = boundsFor(this.schema);
+    this.table = keyTable(this.schema);
     this.zeroCount = 0;
     this.positive = undefined;
     this.negative = undefined;

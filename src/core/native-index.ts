@@ -1,4 +1,4 @@
-import { fracBounds } from './native-bounds';
+import { fracBounds, keyTable, type KeyTable } from './native-bounds';
 
 /** The schemas Prometheus accepts: each bucket is `2^(2^-schema)` times as wide as the last. */
 export const MIN_SCHEMA = -4;
@@ -19,31 +19,38 @@ const LO = LITTLE ? 0 : 1;
  * `(2^((k-1)/2^schema), 2^(k/2^schema)]`. `Math.ceil(Math.log2(v) * 2^schema)` would round
  * wrongly at the bounds themselves.
  */
-export function nativeKey(v: number, schema: number, bounds: Float64Array): number {
+export function nativeKey(v: number, schema: number): number {
   f64[0] = v;
+  return keyOfBits(schema, keyTable(schema));
+}
+
+/**
+ * Where the hot path hands a magnitude to `keyOfBits`: a typed-array slot, because a double
+ * passed as an argument to a call V8 does not inline is boxed, an allocation per observation.
+ */
+export const MAGNITUDE = f64;
+
+/** `nativeKey` of the magnitude in `MAGNITUDE[0]` (`t` is `keyTable(schema)`); integers only. */
+export function keyOfBits(schema: number, t: KeyTable): number {
   let hi = u32[HI];
-  let biased = (hi >>> 20) & 0x7ff;
+  let biased = hi >>> 20; // the sign bit is clear: a magnitude
   if (biased === 0) {
     // Subnormal: scaled into the normal range, its exponent taken back after.
-    f64[0] = v * 18446744073709551616; // 2^64
+    f64[0] *= 18446744073709551616; // 2^64
     hi = u32[HI];
-    biased = ((hi >>> 20) & 0x7ff) - 64;
+    biased = (hi >>> 20) - 64;
   }
   const exp = biased - 1022;
+  const mh = hi & 0xfffff;
+  const ml = u32[LO];
   if (schema > 0) {
-    u32[HI] = (hi & 0x800fffff) | 0x3fe00000; // the same mantissa, exponent of [0.5, 1)
-    const frac = f64[0];
-    let lo = 0;
-    let top = bounds.length;
-    while (lo < top) {
-      const mid = (lo + top) >>> 1;
-      if (bounds[mid] < frac) lo = mid + 1;
-      else top = mid;
-    }
-    return lo + (exp - 1) * bounds.length;
+    // The first bound >= the mantissa: the cell's first candidate, or the one after it.
+    let j = t.cells[mh >>> t.shift];
+    const bh = t.hi[j];
+    if (bh < mh || (bh === mh && t.lo[j] < ml)) j++;
+    return j + (exp - 1) * t.n;
   }
-  const powerOfTwo = (hi & 0xfffff) === 0 && u32[LO] === 0;
-  const key = powerOfTwo ? exp - 1 : exp;
+  const key = mh === 0 && ml === 0 ? exp - 1 : exp; // a power of two ends the bucket below
   // `>>` floors, so adding `2^-schema - 1` first rounds up, negative keys included.
   return (key + (1 << -schema) - 1) >> -schema;
 }
@@ -71,10 +78,3 @@ function ldexp(frac: number, exp: number): number {
   if (exp < -1022) return frac * 2 ** -1022 * 2 ** (exp + 1022);
   return frac * 2 ** exp;
 }
-
-/** Bounds of the table for `schema`, or an empty one for schema ≤ 0 (which needs none). */
-export function boundsFor(schema: number): Float64Array {
-  return schema > 0 ? fracBounds(schema) : EMPTY;
-}
-
-const EMPTY = new Float64Array(0);

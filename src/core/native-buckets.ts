@@ -19,25 +19,35 @@ export interface NativeShape {
  * increment; it grows (allocating) only when an observation falls outside it.
  */
 export class NativeSide {
-  counts: Float64Array;
+  /**
+   * 32-bit counts, half the memory of doubles; a bucket about to pass 2^32 - 1 moves the
+   * window to doubles (`promote`), so no count is ever lost.
+   */
+  counts: Uint32Array | Float64Array;
   offset: number;
 
   constructor(key: number) {
-    this.counts = new Float64Array(INITIAL_WINDOW);
+    this.counts = new Uint32Array(INITIAL_WINDOW);
     this.offset = key - (INITIAL_WINDOW >> 2);
   }
 
-  /** Widens the window to hold `key`, at most doubling; false when it would pass `maxSpan`. */
+  /** The window as doubles: for a bucket past 2^32 - 1 observations. */
+  promote(): void {
+    if (this.counts instanceof Float64Array) return;
+    this.counts = Float64Array.from(this.counts);
+  }
+
+  /** Widens the window to hold `key` by half again or more; false when it would pass `maxSpan`. */
   grow(key: number, maxSpan: number): boolean {
     const old = this.counts;
     const lo = Math.min(this.offset, key);
     const hi = Math.max(this.offset + old.length - 1, key);
     const need = hi - lo + 1;
     if (need > maxSpan) return false;
-    const size = Math.min(maxSpan, Math.max(need, old.length * 2));
+    const size = Math.min(maxSpan, Math.max(need + 2, old.length + (old.length >> 1)));
     // Room is left on the side that grew: latencies drift, and mostly the same way again.
     const offset = key < this.offset ? hi - size + 1 : lo;
-    const counts = new Float64Array(size);
+    const counts = old instanceof Float64Array ? new Float64Array(size) : new Uint32Array(size);
     counts.set(old, this.offset - offset);
     this.counts = counts;
     this.offset = offset;
@@ -46,6 +56,9 @@ export class NativeSide {
 
   /** Halves the resolution in place: key k becomes ceil(k / 2), as client_golang merges. */
   halve(): void {
+    let most = 0;
+    for (let i = 0; i < this.counts.length; i++) most = Math.max(most, this.counts[i]);
+    if (most > 0x7fffffff) this.promote(); // two merged buckets could pass 2^32 - 1
     const c = this.counts;
     const offset = (this.offset + 1) >> 1;
     for (let i = 0; i < c.length; i++) {
@@ -64,7 +77,8 @@ export class NativeSide {
   }
 }
 
-const INITIAL_WINDOW = 16;
+/** 32 bytes: small enough for V8 to keep the counts inside the typed array's own object. */
+const INITIAL_WINDOW = 8;
 
 /** Where a series puts the value it hands to `observeInput`. */
 export const INPUT = new Float64Array(1);
@@ -130,9 +144,13 @@ export class NativeBuckets {
       if (!this.widen(side, key)) key = (key + 1) >> 1;
       i = key - side.offset;
     }
-    if (side.counts[i]++ === 0 && ++this.populated > this.shape.config.maxBuckets) {
-      return this.limit();
-    }
+    const c = side.counts;
+    const n = c[i] + 1;
+    if (n > 0xffffffff && !(c instanceof Float64Array)) {
+      side.promote();
+      side.counts[i] = n;
+    } else c[i] = n;
+    if (n === 1 && ++this.populated > this.shape.config.maxBuckets) return this.limit();
     return true;
   }
 

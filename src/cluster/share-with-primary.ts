@@ -3,7 +3,7 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import { isPortLike, type PortLike } from './port';
 import { encode, kindOf, type Answer, type WireFamily } from './wire';
-import { describeError } from '../core/describe-error';
+import { describeError } from '../core/describe';
 
 export interface ShareOptions {
   /**

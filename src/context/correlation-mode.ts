@@ -1,4 +1,4 @@
-import { describe } from '../core/metric';
+import { describeValue } from '../core/describe';
 
 /**
  * How a request's correlation id is carried:
@@ -47,6 +47,6 @@ export function resolveCorrelationMode(option: unknown): ResolvedCorrelationMode
   }
   if (option === 'context' || option === 'request' || option === false) return option;
   throw new TypeError(
-    `obsweave: correlation must be 'auto', 'context', 'request' or false, got ${describe(option)}`,
+    `obsweave: correlation must be 'auto', 'context', 'request' or false, got ${describeValue(option)}`,
   );
 }

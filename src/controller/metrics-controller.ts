@@ -46,6 +46,12 @@ function formatQuery(url: string | undefined): string | null {
  * (`application/openmetrics-text` preferred).
  * `handle` never throws or rejects: a failed export is a 500 with a short message. It returns
  * a Promise only while the registry answers with one (an async collector, a cluster).
+ *
+ * @example
+ * ```ts
+ * const controller = new MetricsController(metrics, { token: process.env.METRICS_TOKEN });
+ * const { status, headers, body } = await controller.handle({ url: req.url, headers: req.headers });
+ * ```
  */
 export class MetricsController {
   private readonly token: Buffer | undefined;

@@ -16,6 +16,14 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void
  * A `(req, res)` handler serving the registry through `MetricsController`, for `node:http`
  * (`createServer(handler)`) and Express (`app.use('/metrics', handler)`, which also reaches
  * the dashboard at `/metrics/ui`). GET and HEAD only.
+ *
+ * @example
+ * ```ts
+ * const handler = createMetricsHandler();
+ * createServer((req, res) =>
+ *   req.url?.startsWith('/metrics') ? handler(req, res) : app(req, res),
+ * ).listen(3000);
+ * ```
  */
 export function createMetricsHandler({
   registry,

@@ -2,20 +2,7 @@ import { cut, redactPrefix } from '../redact/redact';
 import type { Logger } from './types';
 
 /** Why a call was dropped or folded; each is a value of `obsweave.dropped_total{reason}`. */
-export type DropReason =
-  | 'invalid_value'
-  | 'undeclared_label'
-  | 'overflow'
-  | 'conflict'
-  | 'collector_error'
-  | 'evicted'
-  | 'push_error'
-  | 'worker_timeout'
-  | 'worker_error'
-  | 'probe_timeout'
-  | 'probe_error';
-
-export const DROP_REASONS: readonly DropReason[] = [
+export const DROP_REASONS = [
   'invalid_value',
   'undeclared_label',
   'overflow',
@@ -30,7 +17,9 @@ export const DROP_REASONS: readonly DropReason[] = [
   // A ResourceSampler probe that threw, or did not answer within its timeout.
   'probe_timeout',
   'probe_error',
-];
+] as const;
+
+export type DropReason = (typeof DROP_REASONS)[number];
 
 export const defaultLogger: Logger = (msg) => console.warn(`obsweave: ${msg}`);
 

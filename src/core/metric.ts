@@ -1,5 +1,5 @@
 import type { Guard } from './guard';
-import { cut, redactPrefix } from '../redact/redact';
+import { describeError, describeValue } from './describe';
 import { SeriesTable, type Series } from './series-table';
 import type { LabelValues, MetricType } from './types';
 
@@ -60,7 +60,7 @@ export abstract class Metric<S extends Series> {
     this.guard.drop(
       'invalid_value',
       this.name,
-      () => `${describe(v)} is not a valid value; dropped`,
+      () => `${describeValue(v)} is not a valid value; dropped`,
     );
   }
 
@@ -72,13 +72,13 @@ export abstract class Metric<S extends Series> {
     this.guard.drop(
       'invalid_value',
       this.name,
-      () => `${describe(v)} would take the value past ±${Number.MAX_VALUE}; dropped`,
+      () => `${describeValue(v)} would take the value past ±${Number.MAX_VALUE}; dropped`,
     );
   }
 
   /** A call that threw inside obsweave (a label getter, a hostile object): dropped. */
   protected failed(e: unknown): void {
-    this.guard.drop('invalid_value', this.name, () => `call dropped: ${describe(e)}`);
+    this.guard.drop('invalid_value', this.name, () => `call dropped: ${describeError(e)}`);
   }
 
   reset(): void {
@@ -102,18 +102,4 @@ function describeKeys(labels: LabelValues): string {
 /** A gauge or histogram value: a number, not NaN nor ±Infinity (`v - v` is NaN for both). */
 export function finite(v: unknown): v is number {
   return typeof v === 'number' && v - v === 0;
-}
-
-export function describe(v: unknown): string {
-  try {
-    // Redacted before it is cut: half a URL would no longer show where its password ends.
-    if (typeof v === 'string') {
-      const shown = redactPrefix(v, 41);
-      return JSON.stringify(shown.length > 40 ? `${cut(shown, 40)}…` : shown);
-    }
-    if (v instanceof Error) return `${v.name}`;
-    return typeof v === 'object' && v !== null ? Object.prototype.toString.call(v) : String(v);
-  } catch {
-    return typeof v;
-  }
 }

@@ -35,7 +35,7 @@ import type {
   Snapshot,
 } from './types';
 import { writers } from './writers';
-import { describeError } from './describe-error';
+import { describeError } from './describe';
 
 export interface RegistryOptions {
   /** Distinct label sets per metric before new ones fold into `__overflow__`. Default 2000. */

@@ -156,6 +156,17 @@ function checkOptions(decorator: string, o: ExternalCallOptions): void {
  * `success`, `error` or `timeout` (`TimeoutError`, `ETIMEDOUT`, `ESOCKETTIMEDOUT`, undici's
  * `UND_ERR_*_TIMEOUT`, the deadline of `timeoutMs`, or what `classify` says). `op` defaults to
  * the method name.
+ *
+ * @example
+ * ```ts
+ * class SpeechClient {
+ *   @ExternalCall('asr', { op: 'transcribe', timeoutMs: 30_000 })
+ *   async transcribe(audio: Buffer, opts: { signal?: AbortSignal } = {}) {
+ *     return fetch(ASR_URL, { method: 'POST', body: audio, signal: opts.signal });
+ *   }
+ * }
+ * // external.calls_total{service="asr",op="transcribe",outcome}, external.call_latency_ms{service,op}
+ * ```
  */
 export function ExternalCall(
   service: string,
@@ -178,6 +189,13 @@ export function ExternalCall(
 /**
  * Runs `fn` as one external call. With `timeoutMs`, `fn` receives an `AbortSignal` that aborts
  * on the deadline: pass it on (`fetch(url, { signal })`) so the work itself stops too.
+ *
+ * @example
+ * ```ts
+ * const res = await withExternalCall({ service: 'storage', op: 'put', timeoutMs: 5000 }, (signal) =>
+ *   fetch(url, { method: 'PUT', body, signal }),
+ * );
+ * ```
  */
 export function withExternalCall<T>(
   opts: WithExternalCallOptions,

@@ -1,4 +1,4 @@
-import { describe } from '../core/metric';
+import { describeValue } from '../core/describe';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 
 /** Options every decorator and functional twin takes. */
@@ -32,7 +32,7 @@ export function registryOf(decorator: string, opts: RegistryOption): MetricsRegi
 export function nonEmptyString(decorator: string, what: string, v: unknown): string {
   if (typeof v !== 'string' || v === '') {
     throw new TypeError(
-      `obsweave: ${decorator}: ${what} must be a non-empty string, got ${describe(v)}`,
+      `obsweave: ${decorator}: ${what} must be a non-empty string, got ${describeValue(v)}`,
     );
   }
   return v;

@@ -189,6 +189,16 @@ export function routeMountOf(fn: unknown): RouteMount | undefined {
  * It sees only the calls that reach the handler: a guard's 403, a pipe's 400 or an unknown
  * route's 404 never do. `MetricsModule.forRoot({ http: true })` counts those; the decorator
  * then defers to it on the same registry. Do not combine with `httpMetrics()` by hand.
+ *
+ * @example
+ * ```ts
+ * @Controller('api/jobs')
+ * class JobsController {
+ *   @Route() // route "/api/jobs/:id", method GET, from NestJS's metadata
+ *   @Get(':id')
+ *   find(@Param('id') id: string) { ... }
+ * }
+ * ```
  */
 export function Route(template?: string | RouteOptions, opts?: RouteOptions): UniversalDecorator {
   const name = '@Route';

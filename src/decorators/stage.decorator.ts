@@ -57,7 +57,18 @@ class StageProbe implements Probe {
   }
 }
 
-/** Times a worker stage; `stage` defaults to the method name. On a class: every method. */
+/**
+ * Times a worker stage; `stage` defaults to the method name. On a class: every method.
+ *
+ * @example
+ * ```ts
+ * class Transcriber {
+ *   @Stage('transcribe')
+ *   async run(job: Job): Promise<Transcript> { ... }
+ * }
+ * // worker.stage_latency_ms{stage="transcribe"}, worker.stage_failures_total{stage,code}
+ * ```
+ */
 export function Stage(stage?: string, opts?: StageOptions): UniversalDecorator {
   const name = '@Stage';
   if (stage !== undefined) nonEmptyString(name, 'the stage name', stage);
@@ -69,7 +80,14 @@ export function Stage(stage?: string, opts?: StageOptions): UniversalDecorator {
   });
 }
 
-/** Runs `fn` now as stage `stage` and returns what it returns (a Promise stays a Promise). */
+/**
+ * Runs `fn` now as stage `stage` and returns what it returns (a Promise stays a Promise).
+ *
+ * @example
+ * ```ts
+ * const probe = await withStage('probe', () => ffprobe(file));
+ * ```
+ */
 export function withStage<T>(stage: string, fn: () => T, opts?: StageOptions): T {
   const name = 'withStage';
   nonEmptyString(name, 'the stage name', stage);

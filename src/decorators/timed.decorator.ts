@@ -62,7 +62,17 @@ class CountedProbe implements Probe {
   }
 }
 
-/** Times calls into histogram `metric` (a name ending in `_ms`, by convention). */
+/**
+ * Times calls into histogram `metric` (a name ending in `_ms`, by convention).
+ *
+ * @example
+ * ```ts
+ * class Cache {
+ *   @Timed('cache.lookup_ms', { labels: { cache: 'thumbnails' } })
+ *   get(key: string) { ... }
+ * }
+ * ```
+ */
 export function Timed(metric: string, opts?: TimedOptions): UniversalDecorator {
   const name = '@Timed';
   nonEmptyString(name, 'the metric name', metric);
@@ -84,7 +94,17 @@ export function Timed(metric: string, opts?: TimedOptions): UniversalDecorator {
   });
 }
 
-/** Counts calls into counter `metric`, with label `outcome`: `success` or `error`. */
+/**
+ * Counts calls into counter `metric`, with label `outcome`: `success` or `error`.
+ *
+ * @example
+ * ```ts
+ * class Mailer {
+ *   @Counted('mail.sent_total') // mail.sent_total{outcome="success"|"error"}
+ *   async send(message: Message) { ... }
+ * }
+ * ```
+ */
 export function Counted(metric: string, opts?: CountedOptions): UniversalDecorator {
   const name = '@Counted';
   nonEmptyString(name, 'the metric name', metric);

@@ -46,7 +46,18 @@ function checkTracer(decorator: string, t: unknown): Tracer {
   return t as Tracer;
 }
 
-/** Traces each call as a span named `name`, default `Class.method`. */
+/**
+ * Traces each call as a span named `name`, default `Class.method`.
+ *
+ * @example
+ * ```ts
+ * setTracer(otelTracer(trace.getTracer('media-worker')));
+ * class Pipeline {
+ *   @Traced() // span "Pipeline.process"; nested @Traced calls are its children
+ *   async process(job: Job) { ... }
+ * }
+ * ```
+ */
 export function Traced(name?: string, opts?: TracedOptions): UniversalDecorator {
   const deco = '@Traced';
   if (name !== undefined && (typeof name !== 'string' || name === '')) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteContextOff, runInContext, runInRequest } from '../context/correlation';
 import { resolveCorrelationMode, type ResolvedCorrelationMode } from '../context/correlation-mode';
-import { describe } from '../core/metric';
+import { describeValue } from '../core/describe';
 import type { MetricsRegistry } from '../core/metrics-registry';
 import { correlationNames, readIncomingId } from './correlation-header';
 import type { CorrelationMaker, RequestState } from './request-lifecycle';
@@ -20,7 +20,7 @@ function resolveEcho(echo: unknown): boolean {
   if (echo === undefined || echo === 'on-demand') return false;
   if (echo === 'always') return true;
   throw new TypeError(
-    `obsweave: correlationEcho must be 'on-demand' or 'always', got ${describe(echo)}`,
+    `obsweave: correlationEcho must be 'on-demand' or 'always', got ${describeValue(echo)}`,
   );
 }
 

@@ -60,6 +60,17 @@ export type HttpMetricsMiddleware<
  * the connection's own async resource there and stays on it, so code that runs before the
  * middleware on the connection's next request (another `'request'` listener) would see this
  * request's id.
+ *
+ * @example
+ * ```ts
+ * const app = express();
+ * app.use(httpMetrics({ routes: ['/api/jobs/:id'] }));
+ * app.use('/metrics', createMetricsHandler({ token: process.env.METRICS_TOKEN }));
+ *
+ * // or with node:http
+ * const metered = httpMetrics();
+ * createServer((req, res) => metered(req, res, () => handle(req, res)));
+ * ```
  */
 export function httpMetrics<
   Req extends IncomingMessage = IncomingMessage,

@@ -13,7 +13,7 @@ import {
   type RequestSink,
 } from './request-lifecycle';
 import { RouteResolver, type RouteResolutionOptions } from './route-resolution';
-import { describeError } from '../core/describe-error';
+import { describeError } from '../core/describe';
 
 /**
  * What a host hands its own request and response objects to: Express and `node:http` give

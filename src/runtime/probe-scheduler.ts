@@ -1,6 +1,6 @@
 import type { DropReason } from '../core/guard';
 import { redact } from '../redact/redact';
-import { describeError } from '../core/describe-error';
+import { describeError } from '../core/describe';
 
 /** One reading of the process or the system that sets its own gauges. */
 export interface Probe {

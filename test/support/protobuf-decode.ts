@@ -61,10 +61,14 @@ export const msgs = (f: Fields, n: number): Fields[] =>
   (f.get(n) ?? []).map((v) => decode(v as Buffer));
 export const zigzag = (v: bigint): number => Number(v & 1n ? -(v >> 1n) - 1n : v >> 1n);
 
-/** A packed repeated varint field, zigzag decoded. */
+/** A repeated zigzag varint field, packed or not (both are valid protobuf), decoded. */
 export function packedSint(f: Fields, n: number): number[] {
   const out: number[] = [];
   for (const part of f.get(n) ?? []) {
+    if (typeof part === 'bigint') {
+      out.push(zigzag(part));
+      continue;
+    }
     const b = part as Buffer;
     const p = { i: 0 };
     while (p.i < b.length) out.push(zigzag(varint(b, p)));

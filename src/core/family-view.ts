@@ -3,6 +3,8 @@ import type { Exemplar } from './exemplars';
 /** A counter or gauge series as the exporters read it. */
 export interface ScalarSeries {
   readonly v: number;
+  /** A counter's start (ms since the epoch), where known: the protobuf exposition sends it. */
+  readonly created?: number;
 }
 
 /** A histogram series as the exporters read it: per-bucket counts, the last slot +Inf. */

@@ -69,6 +69,7 @@ export function toProtobuf(
         labelPairs(w, f.labelNames, values, d);
         const v = w.begin(field);
         w.double(1, scale(s.v, n.mul, n.div));
+        if (field === METRIC.counter && s.created !== undefined) timestamp(w, 3, s.created);
         w.end(v);
         w.end(m);
       });

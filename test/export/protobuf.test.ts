@@ -49,6 +49,8 @@ test('every family is a delimited MetricFamily: names, units and types as in the
   const cm = msgs(c, 4)[0];
   t.deepEqual(labels(cm), { service: 'api' });
   t.is(num(msgs(cm, 3)[0], 1), 3);
+  const created = msgs(msgs(cm, 3)[0], 3)[0];
+  t.true(Math.abs(num(created, 1)! - Date.now() / 1000) < 600, 'a counter’s created timestamp');
 
   const g = fams.get('proc_memory_rss_bytes')!;
   t.is(num(g, 3), 1);

@@ -1,8 +1,10 @@
 import * as prom from 'prom-client';
 import { DEFAULT_BUCKETS_MS, MetricsRegistry } from '../src';
 import { DEFAULT_GAUGE_AGGREGATION } from '../src/cluster';
+import { rememberedLabelValues } from '../src/cluster/label-values';
 import { mergeWithPrimary, type Source } from '../src/cluster/merge';
-import { decode, encode, type Answer, type WireFamily } from '../src/cluster/wire';
+import { decode } from '../src/cluster/decode';
+import { encode, type Answer, type WireFamily } from '../src/cluster/wire';
 import type { FamilyView } from '../src/core/family-view';
 import { toPrometheusText } from '../src/export/prometheus';
 import { bench, benchAsync, report } from './harness';
@@ -162,6 +164,7 @@ export async function runClusterBench(): Promise<ReturnType<typeof report>> {
   const primary = new MetricsRegistry();
   const promWorkers = Array.from({ length: WORKERS }, (_, i) => theirs(i + 1));
   const aggregation = (name: string) => DEFAULT_GAUGE_AGGREGATION[name] ?? 'sum';
+  const labelValue = rememberedLabelValues();
 
   const answer = (reg: MetricsRegistry, id: number): string =>
     JSON.stringify({
@@ -176,7 +179,14 @@ export async function runClusterBench(): Promise<ReturnType<typeof report>> {
       return { worker: String(i + 1), families: fams };
     });
     return primary.exportWith('prometheus', (own: readonly FamilyView[]) =>
-      toPrometheusText(mergeWithPrimary(own, sources, aggregation, () => {})),
+      toPrometheusText(
+        mergeWithPrimary(own, sources, {
+          aggregation,
+          maxSeriesPerMetric: 2000,
+          drop: () => {},
+          labelValue,
+        }),
+      ),
     ) as string;
   };
   const promScrape = async (id: number): Promise<string> => {

@@ -106,7 +106,7 @@ test('a bad aggregation or timeout throws at configuration time', (t) => {
   t.throws(() => new ClusterRegistry({ registry: {} as never }), { message: /^obsweave:/ });
 });
 
-test('histograms whose buckets disagree are left out, counted and logged; the rest is merged', async (t) => {
+test("histograms whose buckets disagree: the first worker's are merged, the other's series is left out, counted and logged once", async (t) => {
   const p = primary(t);
   const a = await worker(t, p, 'a');
   const b = await worker(t, p, 'b');
@@ -115,16 +115,20 @@ test('histograms whose buckets disagree are left out, counted and logged; the re
   a.histogram('h.ok_ms', { buckets: [1, 10] }).observe(5);
   b.histogram('h.ok_ms', { buckets: [1, 10] }).observe(50);
   const s = await p.cluster.snapshot();
-  t.false('h.size_ms' in s.histograms);
+  t.is(s.histograms['h.size_ms'].count, 1);
+  t.deepEqual(s.histograms['h.size_ms'].buckets, { '1': 0, '10': 1, '+Inf': 1 });
   t.is(s.histograms['h.ok_ms'].count, 2);
   t.is(s.histograms['h.ok_ms'].buckets['+Inf'], 2);
-  t.is(dropped(s, 'conflict'), 1);
-  t.is(p.logs.filter((l) => l.startsWith('h.size_ms: worker b has buckets [1,100]')).length, 1);
+  t.is(dropped(s, 'worker_error'), 1);
+  t.is(dropped(s, 'conflict'), 0);
+  const logged = () =>
+    p.logs.filter((l) => l.startsWith('h.size_ms from worker b: has buckets [1,100]'));
+  t.is(logged().length, 1);
   await p.cluster.snapshot();
-  t.is(p.logs.filter((l) => l.startsWith('h.size_ms:')).length, 1, 'logged once');
+  t.is(logged().length, 1, 'logged once');
 });
 
-test('a family the workers define with different types or labels is left out', async (t) => {
+test('a family a worker defines with another type or labels is left out for that worker', async (t) => {
   const p = primary(t);
   const a = await worker(t, p, 'a');
   const b = await worker(t, p, 'b');
@@ -135,10 +139,12 @@ test('a family the workers define with different types or labels is left out', a
   a.counter('z.fine_total').inc(2);
   b.counter('z.fine_total').inc(3);
   const s = await p.cluster.snapshot();
-  t.deepEqual(only(s, 'x.').counters, {});
-  t.deepEqual(only(s, 'y.').counters, {});
+  t.deepEqual(only(s, 'x.').counters, { 'x.things_total': 1 });
+  t.deepEqual(only(s, 'x.').gauges, {});
+  t.deepEqual(only(s, 'y.').counters, { 'y.calls_total|op=get': 1 });
   t.is(s.counters['z.fine_total'], 5);
-  t.is(dropped(s, 'conflict'), 2);
+  t.is(dropped(s, 'worker_error'), 2);
+  t.is(dropped(s, 'conflict'), 0);
 });
 
 test('exemplars: each bucket shows the most recent of any worker, only in OpenMetrics', async (t) => {
@@ -387,4 +393,26 @@ test("default labels: the primary's apply to the merged output; a worker's are n
   t.deepEqual(snap.labels, { service: 'api', worker: 'all' });
   t.is(snap.counters['app.calls_total'], 2);
   t.is(logs.filter((l) => l.includes("a worker's defaultLabels are not sent")).length, 1);
+});
+
+test("process families merge by their meaning under a sampler's prefix too; a declaration wins", async (t) => {
+  const p = primary(t, { gauges: { nodejs_eventloop_lag_seconds: 'avg' } });
+  const figures = [
+    { start: 1000, fds: 1024, lag: 0.1 },
+    { start: 900, fds: 4096, lag: 0.3 },
+  ];
+  for (const [i, f] of figures.entries()) {
+    const r = await worker(t, p, String(i));
+    r.gauge('app_process_start_time_seconds').set(f.start);
+    r.gauge('app_process_max_fds').set(f.fds);
+    r.gauge('app_nodejs_eventloop_lag_seconds').set(f.lag);
+    r.gauge('app_nodejs_version_info', { labelNames: ['version'] }).set(1, { version: 'v1' });
+    r.gauge('app_nodejs_heap_size_used_bytes').set(f.fds);
+  }
+  const s = await p.cluster.snapshot();
+  t.is(s.gauges.app_process_start_time_seconds, 900);
+  t.is(s.gauges.app_process_max_fds, 4096);
+  t.is(s.gauges['app_nodejs_version_info|version=v1'], 1);
+  t.is(s.gauges.app_nodejs_heap_size_used_bytes, 1024 + 4096);
+  t.is(s.gauges.app_nodejs_eventloop_lag_seconds, 0.2);
 });

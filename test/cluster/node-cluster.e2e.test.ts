@@ -182,7 +182,7 @@ test.serial(
       st = await state();
     }
     const after = await snapshot();
-    // Worker 3's work went with it: the merged counter went down (see the README on rate()).
+    // Worker 3's work went with it: the merged counter went down (see docs/processes.md on rate()).
     t.is(work_total(after), done.get('1')!.work);
     t.is(after.gauges['test.handled|worker=4'], 0);
     t.false('test.handled|worker=3' in after.gauges);

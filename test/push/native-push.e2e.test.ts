@@ -35,7 +35,10 @@ testWithTools('prometheus-pushgateway')(
     // 50 ms, 400 ms and 4 s: three schema-3 buckets, each counted once.
     const deltas = packedSint(hist, 13);
     let count = 0;
-    t.is(deltas.map((d) => (count += d)).reduce((a, b) => a + b, 0), 3);
+    t.is(
+      deltas.map((d) => (count += d)).reduce((a, b) => a + b, 0),
+      3,
+    );
     t.is(
       fams.find((f) => str(f, 1) === 'etl_rows_total') !== undefined,
       true,

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   targets.push(...(await runDashboardBench()));
   const { runSamplerBench } = await import('./sampler.bench');
   targets.push(...(await runSamplerBench()));
+  const { runNativeBench } = await import('./native.bench');
+  targets.push(...runNativeBench());
   const { runRedactBench } = await import('./redact.bench');
   targets.push(...runRedactBench());
   const missed = targets.filter((t) => !t.ok);

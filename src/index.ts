@@ -26,8 +26,10 @@ export type {
   MetricDefinition,
   MetricOptions,
   MetricType,
+  NativeHistogramSnapshot,
   Snapshot,
 } from './core/types';
+export type { NativeHistogramOptions } from './core/native-config';
 
 // Redaction
 export { redact, REDACTED } from './redact/redact';

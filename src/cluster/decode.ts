@@ -1,5 +1,6 @@
 import { checkLabelNames, checkMetricName } from '../core/names';
 import { redactPrefix } from '../redact/redact';
+import { checkNative } from './native-merge';
 import { EXEMPLAR_SLOTS, type Answer, type WireFamily } from './wire';
 
 /**
@@ -69,7 +70,7 @@ function checkScalar(
 }
 
 function checkHistogram(w: object, labels: number, values: number): string | undefined {
-  const { b, c, s, k, e } = w as Partial<Record<'b' | 'c' | 's' | 'k' | 'e', unknown>>;
+  const { b, c, s, k, e, z } = w as Partial<Record<'b' | 'c' | 's' | 'k' | 'e' | 'z', unknown>>;
   if (!Array.isArray(b) || !Array.isArray(c) || !Array.isArray(s) || !Array.isArray(k))
     return 'histogram arrays missing';
   if (b.length === 0 && k.length === 0) return undefined;
@@ -77,8 +78,16 @@ function checkHistogram(w: object, labels: number, values: number): string | und
     if (!isNum(b[i], -Infinity) || (i > 0 && b[i] <= b[i - 1])) return 'bounds are not valid';
   const n1 = b.length + 1;
   const series = k.length;
-  if (b.length === 0 || s.length !== series || c.length !== series * n1) {
+  // No classic bounds only for a native histogram (`buckets: false`).
+  if ((b.length === 0 && z === undefined) || s.length !== series || c.length !== series * n1) {
     return 'buckets do not line up';
+  }
+  if (z !== undefined) {
+    if (!Array.isArray(z) || z.length !== series) return 'native buckets do not line up';
+    for (const x of z) {
+      const why = x === null ? undefined : checkNative(x);
+      if (why !== undefined) return why;
+    }
   }
   if (values !== series * labels || (labels === 0 && series > 1)) return 'series do not line up';
   for (let i = 0; i < c.length; i++) if (!isNum(c[i], 0)) return 'a bucket count is not valid';

@@ -4,6 +4,7 @@ import type { FamilyView } from '../core/family-view';
 import { OVERFLOW_VALUE } from '../core/series-table';
 import { labelValue, redactPrefix } from '../redact/redact';
 import type { GaugeAggregation } from './aggregation';
+import { MergedNative, type WireNative } from './native-merge';
 import {
   add,
   combine,
@@ -85,6 +86,21 @@ export function mergeWithPrimary(
   for (const s of sources) merge.add(s.worker, s.families, false);
   if (late !== undefined) merge.addLate(encode([late]));
   return merge.views();
+}
+
+/**
+ * A source's native buckets into a merged series (just added to by that source): merged to the
+ * coarser schema; a source without them leaves the series classic, as text would show it.
+ */
+function addNative(h: MergedHistogram, w: WireNative | null): void {
+  if (h.nativeLost) return;
+  if (w === null) {
+    h.native = undefined;
+    h.nativeLost = true;
+  } else if (h.native === undefined) {
+    // The series is new (its first source) unless an earlier one lost it, handled above.
+    h.native = new MergedNative(w);
+  } else h.native.add(w);
 }
 
 class Merge {
@@ -252,6 +268,7 @@ class Merge {
     for (let i = 0; i < counts.length; i++) {
       const at = i * width;
       if (!this.room(f)) {
+        // Folded series keep their classic buckets; native ones would need merging one by one.
         fold ??= {
           values: [],
           src: this.src,
@@ -267,12 +284,14 @@ class Merge {
       }
       const key = this.keyOf(f, w.v, i, n);
       const h = this.addHistogram(f, key, bounds, c, at, sums[i], counts[i], false);
+      if (h !== undefined) addNative(h, w.z?.[i] ?? null);
       if (into !== undefined) into[i] = h;
     }
     if (fold !== undefined) {
       this.folded(f);
       const key = this.overflowKey(f, n);
-      this.addHistogram(f, key, bounds, fold.counts, 0, fold.sum, fold.count, true);
+      const h = this.addHistogram(f, key, bounds, fold.counts, 0, fold.sum, fold.count, true);
+      if (h !== undefined) addNative(h, null);
     }
     const e = w.e;
     if (e === undefined || into === undefined) return;

@@ -2,6 +2,7 @@ import type { Exemplar } from '../core/exemplars';
 import type { FamilyView } from '../core/family-view';
 import type { MetricType } from '../core/types';
 import type { GaugeAggregation } from './aggregation';
+import type { MergedNative } from './native-merge';
 
 // What the merge builds: families of series, read by the exporters as any family is.
 
@@ -22,6 +23,10 @@ export interface MergedHistogram {
   sum: number;
   count: number;
   exemplars?: (Exemplar | undefined)[];
+  /** Native buckets, while every source of the series has them. */
+  native?: MergedNative;
+  /** A source had none: the merged series shows its classic buckets only. */
+  nativeLost?: boolean;
 }
 
 export interface MergedFamily {

@@ -1,5 +1,6 @@
 import type { Exemplar } from '../core/exemplars';
 import type { BucketSeries, FamilyView } from '../core/family-view';
+import { encodeNative, type WireNative } from './native-merge';
 
 /**
  * The messages between a primary and its workers. Every one carries an `obsweave` key naming
@@ -54,6 +55,8 @@ export interface WireHistogram extends WireFamilyBase {
    * correlation id (`""` when none was known).
    */
   e?: (string | number)[];
+  /** Native buckets, one per series (`null` for a series without), when any series has them. */
+  z?: (WireNative | null)[];
 }
 
 export type WireFamily = WireScalar | WireHistogram;
@@ -121,6 +124,10 @@ function addHistogram(w: WireHistogram, values: readonly string[], s: BucketSeri
   for (let i = 0; i < s.counts.length; i++) c.push(s.counts[i]);
   w.s.push(s.sum);
   w.k.push(s.count);
+  if (s.native !== undefined) {
+    const z = (w.z ??= new Array<WireNative | null>(index).fill(null));
+    z.push(encodeNative(s.native));
+  } else if (w.z !== undefined) w.z.push(null);
   const ex = s.exemplars;
   if (ex === undefined) return;
   for (let i = 0; i < ex.length; i++) {

@@ -3,6 +3,7 @@ import type { ExportSource } from '../core/types';
 import { writers } from '../core/writers';
 import { OPENMETRICS_CONTENT_TYPE } from '../export/openmetrics';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
+import { PROTOBUF_CONTENT_TYPE, toProtobuf } from '../export/protobuf';
 import { dashboardFor, type Dashboard, type DashboardHostOptions } from '../ui/dashboard';
 import { bearerTokenMatches, expectedToken, unmatchableToken } from './bearer-token';
 import { textResponse, type MetricsRequest, type MetricsResponse } from '../http/metrics-exchange';
@@ -21,7 +22,7 @@ export interface MetricsControllerOptions extends DashboardHostOptions {
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-function ok(contentType: string, body: string): MetricsResponse {
+function ok(contentType: string, body: string | Buffer): MetricsResponse {
   return {
     status: 200,
     headers: { 'content-type': contentType, 'cache-control': 'no-store', vary: 'Accept' },
@@ -85,7 +86,7 @@ export class MetricsController {
       }
       const format = negotiateFormat(formatQuery(req?.url), header(req ?? {}, 'accept'));
       const body = this.render(format);
-      if (typeof body === 'string') return ok(contentType(format), body);
+      if (!(body instanceof Promise)) return ok(contentType(format), body);
       return body.then(
         (b) => ok(contentType(format), b),
         () => failed(),
@@ -100,11 +101,13 @@ export class MetricsController {
   }
 
   /** At once when every part of the source answered at once (no async collector, no worker). */
-  private render(format: MetricsFormat): string | Promise<string> {
-    return this.registry.exportWith(format, (families, labels) =>
+  private render(format: MetricsFormat): string | Buffer | Promise<string | Buffer> {
+    return this.registry.exportWith<string | Buffer>(format, (families, labels) =>
       format === 'json'
         ? JSON.stringify(writers().json(families, labels))
-        : writers()[format](families, labels),
+        : format === 'protobuf'
+          ? toProtobuf(families, labels)
+          : writers()[format](families, labels),
     );
   }
 }
@@ -114,7 +117,9 @@ function contentType(format: MetricsFormat): string {
     ? JSON_CONTENT_TYPE
     : format === 'prometheus'
       ? PROMETHEUS_CONTENT_TYPE
-      : OPENMETRICS_CONTENT_TYPE;
+      : format === 'protobuf'
+        ? PROTOBUF_CONTENT_TYPE
+        : OPENMETRICS_CONTENT_TYPE;
 }
 
 function failed(): MetricsResponse {

@@ -1,5 +1,5 @@
-/** The three representations of a registry the controller serves. */
-export type MetricsFormat = 'json' | 'prometheus' | 'openmetrics';
+/** The representations of a registry the controller serves. */
+export type MetricsFormat = 'json' | 'prometheus' | 'openmetrics' | 'protobuf';
 
 // A Map, not an object: `?format=constructor` must not find a member every object inherits.
 const BY_QUERY: ReadonlyMap<string, MetricsFormat> = new Map([
@@ -7,10 +7,13 @@ const BY_QUERY: ReadonlyMap<string, MetricsFormat> = new Map([
   ['prometheus', 'prometheus'],
   ['text', 'prometheus'],
   ['openmetrics', 'openmetrics'],
+  ['protobuf', 'protobuf'],
 ]);
 
-function byMediaType(type: string): MetricsFormat | undefined {
+function byMediaType(type: string, params: string[]): MetricsFormat | undefined {
   switch (type) {
+    case 'application/vnd.google.protobuf':
+      return isDelimitedMetricFamily(params) ? 'protobuf' : undefined;
     case 'application/openmetrics-text':
       return 'openmetrics';
     case 'text/plain':
@@ -23,6 +26,23 @@ function byMediaType(type: string): MetricsFormat | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The one protobuf message Prometheus scrapes: `proto=io.prometheus.client.MetricFamily;
+ * encoding=delimited`, as it asks with `--enable-feature=native-histograms`.
+ */
+function isDelimitedMetricFamily(params: string[]): boolean {
+  let proto = false;
+  let delimited = false;
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    const k = p.slice(0, eq).trim().toLowerCase();
+    const v = p.slice(eq + 1).trim();
+    if (k === 'proto') proto = v === 'io.prometheus.client.MetricFamily';
+    else if (k === 'encoding') delimited = v.toLowerCase() === 'delimited';
+  }
+  return proto && delimited;
 }
 
 /** `q` of one `Accept` entry's parameters: 1 when absent, 0 when malformed. */
@@ -40,7 +60,8 @@ function quality(params: string[]): number {
 /**
  * The format to answer with: a known `?format=` wins (an unknown one is ignored), then the
  * `Accept` entry with the highest `q` (the first listed among equals; `q=0` excludes), else
- * JSON. Prometheus' own scraper prefers OpenMetrics and gets it; browsers and curl get JSON.
+ * JSON. Prometheus' own scraper prefers OpenMetrics and gets it, or the protobuf exposition when
+ * native histograms are on; browsers and curl get JSON.
  */
 export function negotiateFormat(query: string | null, accept: string | undefined): MetricsFormat {
   const forced = query !== null ? BY_QUERY.get(query.toLowerCase()) : undefined;
@@ -50,7 +71,7 @@ export function negotiateFormat(query: string | null, accept: string | undefined
   let bestQ = -1;
   for (const entry of accept.split(',')) {
     const [type, ...params] = entry.split(';');
-    const format = byMediaType(type.trim().toLowerCase());
+    const format = byMediaType(type.trim().toLowerCase(), params);
     if (format === undefined) continue;
     const q = quality(params);
     if (q > 0 && q > bestQ) {

@@ -4,8 +4,11 @@ import type { BoundCounter, Counter, LabelValues } from './types';
 
 export class CounterSeries implements Series {
   v = 0;
+  /** When the series started counting (ms since the epoch): made, or last reset. */
+  created = Date.now();
   reset(): void {
     this.v = 0;
+    this.created = Date.now();
   }
 }
 

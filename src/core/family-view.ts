@@ -3,6 +3,8 @@ import type { Exemplar } from './exemplars';
 /** A counter or gauge series as the exporters read it. */
 export interface ScalarSeries {
   readonly v: number;
+  /** A counter's start (ms since the epoch), where known: the protobuf exposition sends it. */
+  readonly created?: number;
 }
 
 /** A histogram series as the exporters read it: per-bucket counts, the last slot +Inf. */
@@ -12,6 +14,29 @@ export interface BucketSeries {
   readonly sum: number;
   readonly count: number;
   readonly exemplars?: readonly (Exemplar | undefined)[];
+  /** The sparse exponential buckets, in base units, when the histogram is native. */
+  readonly native?: NativeView;
+  /** When the series started counting (ms since the epoch), where known. */
+  readonly created?: number;
+}
+
+/** Per-bucket counts of one sign of a native histogram: `counts[i]` is bucket `offset + i`. */
+export interface NativeSideView {
+  readonly offset: number;
+  readonly counts: ArrayLike<number>;
+}
+
+/**
+ * A native histogram as the exporters read it: bucket `k` holds magnitudes in
+ * `(2^((k-1)/2^schema), 2^(k/2^schema)]`, base units; the zero bucket `[-zeroThreshold,
+ * zeroThreshold]`.
+ */
+export interface NativeView {
+  readonly schema: number;
+  readonly zeroThreshold: number;
+  readonly zeroCount: number;
+  readonly positive: NativeSideView | undefined;
+  readonly negative: NativeSideView | undefined;
 }
 
 interface FamilyBase {

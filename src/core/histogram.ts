@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
 import { correlationSource, traceRefSource, type Exemplar } from './exemplars';
 import { shown, Metric, type MetricContext } from './metric';
+import { INPUT, NativeBuckets, type NativeShape } from './native-buckets';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
 
@@ -12,9 +13,17 @@ export class HistogramSeries implements Series {
   readonly counts: Float64Array;
   /** Allocated on the first observation made inside a span. */
   exemplars: (Exemplar | undefined)[] | undefined = undefined;
+  /** The sparse exponential buckets, when the histogram is native. */
+  readonly native: NativeBuckets | undefined;
+  /** When the series started counting (ms since the epoch): made, or last reset. */
+  created = Date.now();
 
-  constructor(readonly bounds: readonly number[]) {
+  constructor(
+    readonly bounds: readonly number[],
+    shape?: NativeShape,
+  ) {
     this.counts = new Float64Array(bounds.length + 1);
+    this.native = shape === undefined ? undefined : new NativeBuckets(shape);
   }
 
   /** False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). */
@@ -22,6 +31,12 @@ export class HistogramSeries implements Series {
     const sum = this.sum + v;
     const x = sum * mul;
     if (x - x !== 0) return false;
+    const native = this.native;
+    if (native !== undefined && ((INPUT[0] = v), !native.observeInput())) {
+      // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
+      this.reset();
+      return this.observe(v, mul);
+    }
     const i = bucketIndex(this.bounds, v);
     this.counts[i]++;
     this.sum = sum;
@@ -71,6 +86,8 @@ export class HistogramSeries implements Series {
     this.sum = 0;
     this.count = 0;
     this.exemplars = undefined;
+    this.native?.reset();
+    this.created = Date.now();
   }
 }
 
@@ -110,8 +127,10 @@ export class HistogramMetric extends Metric<HistogramSeries> implements Histogra
     labelNames: readonly string[],
     ctx: MetricContext,
     readonly bounds: readonly number[],
+    /** Shared by every series when the histogram is native. */
+    readonly native?: NativeShape,
   ) {
-    super('histogram', name, help, labelNames, ctx, () => new HistogramSeries(bounds));
+    super('histogram', name, help, labelNames, ctx, () => new HistogramSeries(bounds, native));
     const mul = this.mul;
     this.observe = (v, labels) => {
       try {

@@ -10,6 +10,14 @@ import type { DefaultLabels, FamilyView } from './family-view';
 import { DROP_REASONS, Guard, defaultLogger, type DropReason } from './guard';
 import { HistogramMetric } from './histogram';
 import { InertMetric } from './inert-metric';
+import { exportName } from './export-name';
+import type { NativeShape } from './native-buckets';
+import {
+  nativeConfig,
+  registryNative,
+  type NativeConfig,
+  type NativeHistogramOptions,
+} from './native-config';
 import type { MetricContext } from './metric';
 import { checkLabelNames, checkMetricName } from './names';
 import type {
@@ -40,6 +48,12 @@ export interface RegistryOptions {
    * wherever its value is not empty.
    */
   defaultLabels?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Makes every histogram of this registry a Prometheus native histogram too (the catalog's,
+   * the decorators' and the HTTP middleware's included), with these settings; a histogram's
+   * own `native` option wins.
+   */
+  nativeHistograms?: boolean | NativeHistogramOptions;
 }
 
 type AnyMetric = CounterMetric | GaugeMetric | HistogramMetric;
@@ -63,6 +77,8 @@ export class MetricsRegistry {
   private readonly exportLatency: Histogram;
   private readonly dropped: Record<DropReason, BoundCounter>;
   private labels: DefaultLabels;
+  private readonly native: NativeConfig | undefined;
+  private reductions: Counter | undefined;
 
   constructor(opts: RegistryOptions = {}) {
     const max = opts.maxSeriesPerMetric ?? 2000;
@@ -75,6 +91,7 @@ export class MetricsRegistry {
       throw new TypeError('obsweave: logger must be a function');
     }
     this.labels = checkDefaultLabels(opts.defaultLabels);
+    this.native = registryNative(opts.nativeHistograms);
     const guard = new Guard(opts.logger ?? defaultLogger);
     this.ctx = { guard, maxSeriesPerMetric: max };
     // Its own few series (one per reason, per format) must not fold under a small user limit.
@@ -270,6 +287,7 @@ export class MetricsRegistry {
       typeof opts.help === 'string' && opts.help !== ''
         ? opts.help
         : (catalogEntry(name)?.help ?? name);
+    const native = type === 'histogram' ? this.nativeShape(name, opts) : undefined;
     const m =
       type === 'counter'
         ? new CounterMetric(name, help, labelNames, ctx)
@@ -280,10 +298,56 @@ export class MetricsRegistry {
               help,
               labelNames,
               ctx,
-              validateBuckets(name, opts.buckets ?? DEFAULT_BUCKETS_MS),
+              opts.buckets === false && native !== undefined
+                ? []
+                : validateBuckets(name, opts.buckets || DEFAULT_BUCKETS_MS),
+              native,
             );
     this.families.set(name, m);
     return m;
+  }
+
+  /**
+   * What every series of a native histogram shares; `undefined` for a classic one. Defining
+   * the first native histogram also defines the counter of resolution reductions and resets.
+   */
+  private nativeShape(name: string, opts: HistogramOptions): NativeShape | undefined {
+    const config = nativeConfig(name, opts.native, this.native);
+    if (config === undefined) {
+      if (opts.buckets === false) {
+        throw new TypeError(
+          `obsweave: histogram "${name}": buckets: false needs a native histogram (native: true)`,
+        );
+      }
+      return undefined;
+    }
+    const reductions = (this.reductions ??= this.define(
+      'counter',
+      'obsweave.native_reductions_total',
+      {
+        help: 'Native histogram series past maxBuckets: resolution halved (schema) or reset',
+        labelNames: ['action'],
+      },
+    ) as Counter);
+    const byAction = {
+      schema: reductions.bind({ action: 'schema' }),
+      reset: reductions.bind({ action: 'reset' }),
+    };
+    const { mul, div } = exportName(name, 'histogram');
+    const guard = this.ctx.guard;
+    return {
+      config,
+      mul,
+      div,
+      limited: (how) => {
+        byAction[how].inc();
+        guard.once(
+          `native ${how} ${name}`,
+          `histogram "${name}" has more than ${config.maxBuckets} native buckets: ` +
+            (how === 'schema' ? 'its resolution is halved' : 'its series is reset'),
+        );
+      },
+    };
   }
 
   private views(): FamilyView[] {

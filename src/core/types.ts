@@ -1,4 +1,6 @@
 import type { DefaultLabels, FamilyView } from './family-view';
+import type { NativeHistogramOptions } from './native-config';
+
 /** Label values as callers pass them; anything is accepted and turned into a string once per series. */
 export type LabelValues = Record<string, unknown>;
 
@@ -10,8 +12,16 @@ export interface MetricOptions {
 }
 
 export interface HistogramOptions extends MetricOptions {
-  /** Upper bounds in the metric's own unit, strictly increasing; `+Inf` is implied. */
-  buckets?: readonly number[];
+  /**
+   * Upper bounds in the metric's own unit, strictly increasing; `+Inf` is implied. `false`
+   * keeps no classic buckets (a native histogram only).
+   */
+  buckets?: readonly number[] | false;
+  /**
+   * Keep a Prometheus native histogram (sparse exponential buckets) beside the classic ones.
+   * Default: the registry's `nativeHistograms`.
+   */
+  native?: boolean | NativeHistogramOptions;
 }
 
 /** A counter bound to one label set: the hot path, no lookup per call. */
@@ -58,6 +68,23 @@ export interface HistogramSnapshot {
   /** Cumulative counts keyed by upper bound, ending with `+Inf`. */
   buckets: Record<string, number>;
   quantiles?: { p50: number; p90: number; p99: number };
+  /**
+   * A native histogram's sparse buckets (base units: seconds for a `_ms` histogram); its
+   * quantiles then come from these, off by at most `relativeError` of the true value.
+   */
+  native?: NativeHistogramSnapshot;
+}
+
+export interface NativeHistogramSnapshot {
+  schema: number;
+  zeroThreshold: number;
+  zeroCount: number;
+  /** Per-bucket (not cumulative) counts keyed by bucket index: `k` ends at `2^(k / 2^schema)`. */
+  positive: Record<string, number>;
+  /** The same for negative observations: `k` holds `[-2^(k / 2^schema), -2^((k-1) / 2^schema))`. */
+  negative: Record<string, number>;
+  /** The most a quantile estimate is off, relative to the true value: `2^(2^-schema) - 1`. */
+  relativeError: number;
 }
 
 /** How a metric is defined in a registry, for tools that write queries over it (SLO rules). */

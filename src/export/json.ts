@@ -1,4 +1,6 @@
 import { quantile } from '../core/buckets';
+import { exportName } from '../core/export-name';
+import { nativeQuantile, nativeRelativeError, sparseBuckets } from '../core/native-quantile';
 import type { HistogramSnapshot, Snapshot } from '../core/types';
 import {
   NO_DEFAULT_LABELS,
@@ -31,8 +33,10 @@ export function toJson(
       : { timestamp: now.toISOString(), counters: {}, gauges: {}, histograms: {} };
   for (const f of families) {
     if (f.type === 'histogram') {
+      const { mul, div } = exportName(f.name, 'histogram');
       f.forEach((values, s) => {
-        snap.histograms[seriesKey(f.name, f.labelNames, values)] = histogram(s);
+        snap.histograms[seriesKey(f.name, f.labelNames, values)] =
+          s.native === undefined ? histogram(s) : nativeHistogram(s, mul, div);
       });
     } else {
       const into = f.type === 'counter' ? snap.counters : snap.gauges;
@@ -61,4 +65,24 @@ function histogram(s: BucketSeries): HistogramSnapshot {
       p99: quantile(0.99, s.bounds, s.counts, s.count),
     },
   };
+}
+
+/**
+ * A native histogram: the classic buckets (when it keeps any), its sparse buckets in base units,
+ * and quantiles from those, in the metric's own unit, with the most they can be off.
+ */
+function nativeHistogram(s: BucketSeries, mul: number, div: number): HistogramSnapshot {
+  const n = s.native!;
+  const out = histogram(s);
+  const q = (p: number) => (nativeQuantile(p, n, s.count) * div) / mul;
+  out.quantiles = { p50: q(0.5), p90: q(0.9), p99: q(0.99) };
+  out.native = {
+    schema: n.schema,
+    zeroThreshold: n.zeroThreshold,
+    zeroCount: n.zeroCount,
+    positive: sparseBuckets(n.positive),
+    negative: sparseBuckets(n.negative),
+    relativeError: nativeRelativeError(n.schema),
+  };
+  return out;
 }

@@ -7,7 +7,8 @@ export interface MetricsRequest {
 export interface MetricsResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Text, or bytes for the protobuf exposition. */
+  body: string | Buffer;
 }
 
 /** A plain-text answer that no cache keeps: errors, 401s, 404s. */

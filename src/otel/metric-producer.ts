@@ -2,9 +2,17 @@ import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { exportName } from '../core/export-name';
-import { familyDefaults, ownValue, type DefaultLabels, type FamilyView } from '../core/family-view';
+import {
+  familyDefaults,
+  ownValue,
+  type BucketSeries,
+  type DefaultLabels,
+  type FamilyView,
+  type NativeSideView,
+} from '../core/family-view';
 import type {
   OtelDataPoint,
+  OtelExponentialHistogramValue,
   OtelHistogramValue,
   OtelMetricData,
   OtelMetricProducer,
@@ -15,6 +23,7 @@ import type {
 // The SDK's enum values, written out so that `obsweave/otel` loads without the SDK installed
 // (its tracer adapter needs only the API); a test holds them equal to the SDK's own.
 const HISTOGRAM = 0;
+const EXPONENTIAL_HISTOGRAM = 1;
 const GAUGE = 2;
 const SUM = 3;
 const CUMULATIVE = 1;
@@ -40,7 +49,9 @@ export const OTEL_SCOPE = { name: 'obsweave' } as const;
  *
  * The mapping:
  * - counters become monotonic cumulative Sums, gauges Gauges, histograms explicit-bucket
- *   Histograms (cumulative), every value a double;
+ *   Histograms (cumulative), every value a double; a native histogram is an
+ *   ExponentialHistogram instead, its `scale` the native schema and its buckets the native
+ *   ones (OpenTelemetry's bucket `i` is Prometheus' `i + 1`: the offset is one less);
  * - values are in base units, as in the Prometheus output, with the unit in `unit` (UCUM)
  *   and in the name: `http.request_latency_ms` is `http.request_latency_seconds` in `s`
  *   (values, sums and bucket bounds / 1000), `*_mb` is `*_bytes` in `By`, `*_pct` is
@@ -98,6 +109,25 @@ function metricData(
     for (let i = 0; i < d.names.length; i++) a[d.names[i]] = d.values[i];
     return a;
   };
+  if (f.type === 'histogram' && isNative(f)) {
+    const dataPoints: OtelDataPoint<OtelExponentialHistogramValue>[] = [];
+    f.forEach((values, s) => {
+      // A collector's series in a native family has no native buckets to show: left out.
+      if (s.native === undefined) return;
+      dataPoints.push({
+        startTime,
+        endTime,
+        attributes: attributes(values),
+        value: exponential(s, scale),
+      });
+    });
+    return {
+      descriptor,
+      aggregationTemporality: CUMULATIVE,
+      dataPointType: EXPONENTIAL_HISTOGRAM,
+      dataPoints,
+    };
+  }
   if (f.type === 'histogram') {
     const dataPoints: OtelDataPoint<OtelHistogramValue>[] = [];
     f.forEach((values, s) => {
@@ -133,6 +163,38 @@ function metricData(
         dataPoints,
       }
     : { descriptor, aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints };
+}
+
+function isNative(f: FamilyView & { type: 'histogram' }): boolean {
+  let native = false;
+  f.forEach((_, s) => {
+    if (s.native !== undefined) native = true;
+  });
+  return native;
+}
+
+function exponential(s: BucketSeries, scale: (v: number) => number): OtelExponentialHistogramValue {
+  const n = s.native!;
+  return {
+    count: s.count,
+    sum: scale(s.sum),
+    scale: n.schema,
+    zeroCount: n.zeroCount,
+    positive: otelBuckets(n.positive),
+    negative: otelBuckets(n.negative),
+  };
+}
+
+/** Prometheus key `k` is `(b^(k-1), b^k]`, OpenTelemetry index `i` is `(b^i, b^(i+1)]`. */
+function otelBuckets(side: NativeSideView | undefined): { offset: number; bucketCounts: number[] } {
+  if (side === undefined) return { offset: 0, bucketCounts: [] };
+  const c = side.counts;
+  let first = 0;
+  let last = c.length - 1;
+  while (first <= last && c[first] === 0) first++;
+  while (last >= first && c[last] === 0) last--;
+  if (first > last) return { offset: 0, bucketCounts: [] };
+  return { offset: side.offset + first - 1, bucketCounts: Array.from(c).slice(first, last + 1) };
 }
 
 function resourceMetrics(metricsData: OtelMetricData[]): OtelResourceMetrics {

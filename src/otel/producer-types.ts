@@ -7,7 +7,7 @@ import type { Attributes, AttributeValue, HrTime, ValueType } from '@opentelemet
 // MeterProvider, which the compiler accepts only while they are.
 
 /** The SDK's `DataPointType`, by value. */
-export type OtelDataPointType = 0 | 2 | 3;
+export type OtelDataPointType = 0 | 1 | 2 | 3;
 
 export interface OtelDataPoint<T> {
   readonly startTime: HrTime;
@@ -20,6 +20,18 @@ export interface OtelHistogramValue {
   buckets: { boundaries: number[]; counts: number[] };
   sum?: number;
   count: number;
+  min?: number;
+  max?: number;
+}
+
+/** The SDK's `ExponentialHistogram`: OpenTelemetry's scale is Prometheus' schema. */
+export interface OtelExponentialHistogramValue {
+  count: number;
+  sum?: number;
+  scale: number;
+  zeroCount: number;
+  positive: { offset: number; bucketCounts: number[] };
+  negative: { offset: number; bucketCounts: number[] };
   min?: number;
   max?: number;
 }
@@ -51,6 +63,10 @@ export type OtelMetricData =
   | (OtelMetricDataBase & {
       readonly dataPointType: 0;
       readonly dataPoints: OtelDataPoint<OtelHistogramValue>[];
+    })
+  | (OtelMetricDataBase & {
+      readonly dataPointType: 1;
+      readonly dataPoints: OtelDataPoint<OtelExponentialHistogramValue>[];
     });
 
 /** The SDK's `Resource` (from `@opentelemetry/resources`). */

@@ -1,6 +1,9 @@
 import { metrics, type MetricsRegistry } from '../core/metrics-registry';
 import { cut, redact, redactHead } from '../redact/redact';
 import { PROMETHEUS_CONTENT_TYPE } from '../export/prometheus';
+import { PROTOBUF_CONTENT_TYPE, toProtobuf } from '../export/protobuf';
+import { writers } from '../core/writers';
+import type { FamilyView } from '../core/family-view';
 import { checkGroup, groupPath, type GroupingKey } from './grouping-key';
 import { checkHeaders } from './headers';
 
@@ -91,7 +94,6 @@ export function planPush(opts: PushOptions): PushPlan {
     url.username = '';
     url.password = '';
   }
-  if (method !== 'DELETE') headers['content-type'] = PROMETHEUS_CONTENT_TYPE;
   url.pathname = url.pathname.replace(/\/+$/, '') + groupPath(opts.job, opts.groupingKey);
   return {
     method,
@@ -121,7 +123,8 @@ function positive(name: string, v: number | undefined, fallback: number): number
 }
 
 /**
- * Pushes the registry to a Prometheus Pushgateway (text format 0.0.4), for a batch job that
+ * Pushes the registry to a Prometheus Pushgateway (text format 0.0.4; the protobuf exposition
+ * when it holds a native histogram, which text cannot carry), for a batch job that
  * ends before a scrape could see it. Throws at once on bad options; otherwise never rejects:
  * a failed push (after its retries) resolves with `ok: false`, is counted in
  * `obsweave.dropped_total{reason="push_error"}` and logged once per gateway, redacted.
@@ -137,10 +140,10 @@ export function pushMetrics(
 
 /** One push of a checked plan: the body taken once, then tried until it lands or retries run out. */
 export async function pushPlanned(registry: MetricsRegistry, plan: PushPlan): Promise<PushResult> {
-  let body: string | undefined;
+  let body: Body | undefined;
   let result: PushResult;
   try {
-    if (plan.method !== 'DELETE') body = await registry.toPrometheusAsync();
+    if (plan.method !== 'DELETE') body = await pushBody(registry);
     result = await send(plan, body);
   } catch (e) {
     result = { ok: false, attempts: 0, error: redact(describe(e)) };
@@ -155,7 +158,35 @@ export async function pushPlanned(registry: MetricsRegistry, plan: PushPlan): Pr
   return result;
 }
 
-async function send(plan: PushPlan, body: string | undefined): Promise<PushResult> {
+interface Body {
+  readonly type: string;
+  readonly data: string | Buffer;
+}
+
+/**
+ * Text, as every Pushgateway takes it; protobuf when a native histogram would lose its buckets
+ * in text (the Pushgateway keeps and serves them from 1.5 on, older ones take protobuf too).
+ */
+function pushBody(registry: MetricsRegistry): Promise<Body> {
+  return Promise.resolve(
+    registry.exportWith('push', (families, labels): Body =>
+      families.some(isNative)
+        ? { type: PROTOBUF_CONTENT_TYPE, data: toProtobuf(families, labels) }
+        : { type: PROMETHEUS_CONTENT_TYPE, data: writers().prometheus(families, labels) },
+    ),
+  );
+}
+
+function isNative(f: FamilyView): boolean {
+  if (f.type !== 'histogram') return false;
+  let native = false;
+  f.forEach((_, s) => {
+    if (s.native !== undefined) native = true;
+  });
+  return native;
+}
+
+async function send(plan: PushPlan, body: Body | undefined): Promise<PushResult> {
   let last: PushResult = { ok: false, attempts: 0 };
   for (let attempt = 1; attempt <= plan.retries + 1; attempt++) {
     if (attempt > 1) await sleep(backoff(plan.backoffMs, attempt - 2));
@@ -163,8 +194,8 @@ async function send(plan: PushPlan, body: string | undefined): Promise<PushResul
     try {
       const res = await fetch(plan.target, {
         method: plan.method,
-        headers: plan.headers,
-        body,
+        headers: body === undefined ? plan.headers : { ...plan.headers, 'content-type': body.type },
+        body: body?.data,
         signal: AbortSignal.timeout(plan.timeoutMs),
       });
       // The same signal bounds the reading.

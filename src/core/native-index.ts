@@ -1,0 +1,80 @@
+import { fracBounds, keyTable, type KeyTable } from './native-bounds';
+
+/** The schemas Prometheus accepts: each bucket is `2^(2^-schema)` times as wide as the last. */
+export const MIN_SCHEMA = -4;
+export const MAX_SCHEMA = 8;
+
+// The bits of a double, read without allocating: frexp in a few integer operations.
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LITTLE ? 1 : 0;
+const LO = LITTLE ? 0 : 1;
+
+/**
+ * The key of the bucket holding `v` (finite, > 0) at `schema`, as client_golang computes it:
+ * `frexp(v) = frac × 2^exp` with frac in [0.5, 1); for schema > 0 the key is the first bound
+ * of the schema's table ≥ frac, plus `(exp - 1) × 2^schema`; for schema ≤ 0 it is `exp`
+ * (one less when v is a power of two), divided by `2^-schema` rounding up. Bucket `k` holds
+ * `(2^((k-1)/2^schema), 2^(k/2^schema)]`. `Math.ceil(Math.log2(v) * 2^schema)` would round
+ * wrongly at the bounds themselves.
+ */
+export function nativeKey(v: number, schema: number): number {
+  f64[0] = v;
+  return keyOfBits(schema, keyTable(schema));
+}
+
+/**
+ * Where the hot path hands a magnitude to `keyOfBits`: a typed-array slot, because a double
+ * passed as an argument to a call V8 does not inline is boxed, an allocation per observation.
+ */
+export const MAGNITUDE = f64;
+
+/** `nativeKey` of the magnitude in `MAGNITUDE[0]` (`t` is `keyTable(schema)`); integers only. */
+export function keyOfBits(schema: number, t: KeyTable): number {
+  let hi = u32[HI];
+  let biased = hi >>> 20; // the sign bit is clear: a magnitude
+  if (biased === 0) {
+    // Subnormal: scaled into the normal range, its exponent taken back after.
+    f64[0] *= 18446744073709551616; // 2^64
+    hi = u32[HI];
+    biased = (hi >>> 20) - 64;
+  }
+  const exp = biased - 1022;
+  const mh = hi & 0xfffff;
+  const ml = u32[LO];
+  if (schema > 0) {
+    // The first bound >= the mantissa: the cell's first candidate, or the one after it.
+    let j = t.cells[mh >>> t.shift];
+    const bh = t.hi[j];
+    if (bh < mh || (bh === mh && t.lo[j] < ml)) j++;
+    return j + (exp - 1) * t.n;
+  }
+  const key = mh === 0 && ml === 0 ? exp - 1 : exp; // a power of two ends the bucket below
+  // `>>` floors, so adding `2^-schema - 1` first rounds up, negative keys included.
+  return (key + (1 << -schema) - 1) >> -schema;
+}
+
+/**
+ * The upper bound of bucket `key` at `schema`, as Prometheus computes it (`getBound`): the
+ * table's bound scaled by a power of two; the last finite bucket ends at `Number.MAX_VALUE`.
+ */
+export function nativeBound(key: number, schema: number): number {
+  if (schema <= 0) {
+    const exp = key * 2 ** -schema;
+    return exp === 1024 ? Number.MAX_VALUE : 2 ** exp;
+  }
+  const n = 2 ** schema;
+  const j = key & (n - 1);
+  const exp = Math.floor(key / n) + 1;
+  const frac = fracBounds(schema)[j];
+  if (frac === 0.5 && exp === 1025) return Number.MAX_VALUE;
+  return ldexp(frac, exp);
+}
+
+/** `frac × 2^exp` without overflowing or flushing to zero on the way (`2 ** -1074` is 0 × …). */
+function ldexp(frac: number, exp: number): number {
+  if (exp > 1023) return frac * 2 ** 1023 * 2 ** (exp - 1023);
+  if (exp < -1022) return frac * 2 ** -1022 * 2 ** (exp + 1022);
+  return frac * 2 ** exp;
+}

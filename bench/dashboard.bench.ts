@@ -56,7 +56,7 @@ const SCRAPE = { url: '/metrics', headers: { accept: 'text/plain;version=0.0.4' 
 function bodyOf(c: MetricsController, req: typeof PAGE): string {
   const res = c.handle(req);
   if (res instanceof Promise) throw new Error('synchronous registry expected');
-  return res.body;
+  return String(res.body);
 }
 
 export async function runDashboardBench() {

@@ -307,7 +307,7 @@ test('createMetricsHandler and MetricsController serve a ClusterRegistry', async
 
   const r = await new MetricsController(p.cluster).handle({ url: '/metrics' });
   t.is(r.status, 200);
-  const snap = JSON.parse(r.body) as Snapshot;
+  const snap = JSON.parse(String(r.body)) as Snapshot;
   t.is(snap.counters['http.requests_total|method=GET,route=/,code_class=2xx'], 5);
 });
 

@@ -66,7 +66,9 @@ test('MetricsController: an unknown ?format= is ignored: JSON by default, else w
     t.is(res.status, 200, format);
     t.is(res.headers['content-type'], 'application/json; charset=utf-8', format);
     t.is(
-      (JSON.parse(res.body) as { counters: Record<string, number> }).counters['jobs.created_total'],
+      (JSON.parse(String(res.body)) as { counters: Record<string, number> }).counters[
+        'jobs.created_total'
+      ],
       3,
     );
     const text = await c.handle({ url, headers: { accept: 'text/plain' } });

@@ -59,9 +59,10 @@ for (const [name, req, type] of negotiation) {
     if (res instanceof Promise) return t.fail('a synchronous registry answers synchronously');
     t.is(res.status, 200);
     t.true(res.headers['content-type'].startsWith(type));
-    if (type === OPENMETRICS_CONTENT_TYPE) t.true(res.body.endsWith('# EOF\n'));
-    if (type === PROMETHEUS_CONTENT_TYPE) t.regex(res.body, /^jobs_created_total 3$/m);
-    if (type === 'application/json') t.is(JSON.parse(res.body).counters['jobs.created_total'], 3);
+    if (type === OPENMETRICS_CONTENT_TYPE) t.true(String(res.body).endsWith('# EOF\n'));
+    if (type === PROMETHEUS_CONTENT_TYPE) t.regex(String(res.body), /^jobs_created_total 3$/m);
+    if (type === 'application/json')
+      t.is(JSON.parse(String(res.body)).counters['jobs.created_total'], 3);
   });
 }
 
@@ -93,7 +94,7 @@ test('the endpoint merges async collectors; a failing source never throws', asyn
   r.addCollector(async () => ({ gauges: { 'queue.depth': 4 } }));
   const c = new MetricsController(r);
   const res = c.handle({ url: '/metrics?format=prometheus', headers: {} });
-  t.regex((await res).body, /^queue_depth 4$/m);
+  t.regex(String((await res).body), /^queue_depth 4$/m);
   const broken = {
     exportWith: () => {
       throw new Error('x');

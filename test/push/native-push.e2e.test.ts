@@ -50,9 +50,9 @@ testWithTools('prometheus-pushgateway')(
 test('without a native histogram the push stays text', async (t) => {
   const { registry } = newRegistry();
   registry.counter('c_total').inc();
-  let type: string | null = null;
+  let type: string | undefined;
   const server = (await import('node:http')).createServer((req, res) => {
-    type = req.headers['content-type'] ?? null;
+    type = req.headers['content-type'];
     req.resume();
     req.on('end', () => res.end());
   });

@@ -28,7 +28,7 @@ test('MetricsController: the page, its files, config.json and the token', async 
   t.is(page.headers['content-security-policy'], DASHBOARD_CSP);
   t.is(page.headers['x-frame-options'], 'DENY');
   t.is(page.headers['referrer-policy'], 'no-referrer');
-  t.regex(page.body, /<script type="module" src="ui\/app\.js"><\/script>/);
+  t.regex(String(page.body), /<script type="module" src="ui\/app\.js"><\/script>/);
 
   const js = await c.handle({ url: '/metrics/ui/app.js', headers: {} });
   t.is(js.headers['content-type'], 'text/javascript; charset=utf-8');
@@ -44,7 +44,7 @@ test('MetricsController: the page, its files, config.json and the token', async 
   const config = await c.handle({ url: '/metrics/ui/config.json', headers: auth });
   t.is(config.status, 200);
   t.is(config.headers['cache-control'], 'no-store');
-  const parsed = JSON.parse(config.body);
+  const parsed = JSON.parse(String(config.body));
   t.deepEqual(parsed.labels['external.calls_total'], ['service', 'op', 'outcome']);
   t.is((await c.handle({ url: '/metrics/ui/secret.txt', headers: auth })).status, 404);
   t.is((await c.handle({ url: '/metrics', headers: auth })).status, 200);
@@ -55,11 +55,11 @@ test('MetricsController: ui: { heldOpen } reaches the page through config.json, 
     ui: { heldOpen: ['/api/feed'] },
   });
   const config = await given.handle({ url: '/metrics/ui/config.json', headers: {} });
-  t.deepEqual(JSON.parse(config.body).heldOpen, ['/api/feed']);
+  t.deepEqual(JSON.parse(String(config.body)).heldOpen, ['/api/feed']);
   t.is((await given.handle({ url: '/metrics/ui', headers: {} })).status, 200, 'the page is on');
   const plain = new MetricsController(new MetricsRegistry());
   const byName = await plain.handle({ url: '/metrics/ui/config.json', headers: {} });
-  t.false('heldOpen' in JSON.parse(byName.body), 'the page then goes by route names');
+  t.false('heldOpen' in JSON.parse(String(byName.body)), 'the page then goes by route names');
 });
 
 test('MetricsController: ui: false answers dashboard URLs as the endpoint', async (t) => {
@@ -127,7 +127,7 @@ test('SLO selectors: strings and objects reduce to one form', async (t) => {
       },
     ],
   });
-  const { slos } = JSON.parse((await c.handle({ url: '/metrics/ui/config.json' })).body);
+  const { slos } = JSON.parse(String((await c.handle({ url: '/metrics/ui/config.json' })).body));
   t.deepEqual(slos[0].errors, {
     metric: 'external.calls_total',
     matchers: [{ label: 'outcome', op: '!=', value: 'success' }],

@@ -11,6 +11,7 @@ const PAGES = [
   'docs/decorators.md',
   'docs/http.md',
   'docs/metrics.md',
+  'docs/nest.md',
   'docs/registry.md',
 ];
 
@@ -109,6 +110,56 @@ const __server = __createServer(serveMetrics).listen(0, '127.0.0.1', async () =>
         ['http-availability', 'external-calls'],
       );
       t.deepEqual(config.heldOpen, ['/api/jobs/:id/events']);
+    },
+  },
+});
+
+testPage('docs/nest.md', {
+  'nest-guard': {
+    // The app's global guard: the JWT pattern, which lets through what carries isPublic.
+    before: `
+import { Injectable as __Injectable, UnauthorizedException as __Unauthorized, type CanActivate as __CanActivate, type ExecutionContext as __Ctx } from '@nestjs/common';
+import { APP_GUARD as __APP_GUARD, NestFactory as __NestFactory, Reflector as __Reflector } from '@nestjs/core';
+@__Injectable()
+class __JwtGuard implements __CanActivate {
+  constructor(private readonly reflector: __Reflector) {}
+  canActivate(ctx: __Ctx): boolean {
+    if (this.reflector.getAllAndOverride('isPublic', [ctx.getHandler(), ctx.getClass()])) return true;
+    throw new __Unauthorized();
+  }
+}`,
+    after: `
+import { Module as __Module, type DynamicModule as __Dyn, type Type as __Type } from '@nestjs/common';
+/** The scrape's status in an app with the guard, importing \`metricsModule\`. */
+async function __status(metricsModule: __Type | __Dyn): Promise<number> {
+  @__Module({ imports: [metricsModule], providers: [{ provide: __APP_GUARD, useClass: __JwtGuard }] })
+  class GuardedApp {}
+  const app = await __NestFactory.create(GuardedApp, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { status } = await fetch(\`\${base}/metrics\`);
+  await app.close();
+  return status;
+}
+void (async () => {
+  const own = await __status(MetricsModule.forRoot({ processMetrics: false }));
+  const pub = await __status(AppModule);
+  console.log(\`obsweave's controller \${own}, PublicMetricsController \${pub}\`);
+})();`,
+    check(t, out) {
+      t.regex(out, /^obsweave's controller 401, PublicMetricsController 200$/m);
+    },
+  },
+  'nest-inject': {
+    after: `
+import { NestFactory as __NestFactory } from '@nestjs/core';
+void __NestFactory.createApplicationContext(AppModule, { logger: false }).then(async (app) => {
+  app.get(UploadsService).create('video');
+  console.log((await import('obsweave')).metrics.toPrometheus());
+  await app.close();
+});`,
+    check(t, out) {
+      has(t, out, 'uploads_created_total', { kind: 'video' }, '1');
     },
   },
 });

@@ -96,12 +96,12 @@ function compiled(source, file) {
   return js;
 }
 
-if (!Module._extensions['.ts']) {
-  process.setSourceMapsEnabled(true);
-  Module._extensions['.ts'] = function loadTs(module, file) {
-    if (file.includes(`${path.sep}node_modules${path.sep}`) || file.endsWith('.d.ts')) {
-      throw new Error(`obsweave test loader: not compiling ${file}`);
-    }
-    module._compile(compiled(fs.readFileSync(file, 'utf8'), file), file);
-  };
-}
+// Whatever Node would do with .ts itself (strip the types, on newer lines) leaves the
+// decorators untouched: this loader replaces it, as ts-node's does.
+process.setSourceMapsEnabled(true);
+Module._extensions['.ts'] = function loadTs(module, file) {
+  if (file.includes(`${path.sep}node_modules${path.sep}`) || file.endsWith('.d.ts')) {
+    throw new Error(`obsweave test loader: not compiling ${file}`);
+  }
+  module._compile(compiled(fs.readFileSync(file, 'utf8'), file), file);
+};

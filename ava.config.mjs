@@ -1,12 +1,13 @@
 // ava's settings for npm test (and test:unit). Files run in worker threads, three at a time
 // instead of one per core: on two cores, the end-to-end files that mostly wait (for a scrape, a
 // page refresh, an alert, a minute of the demo) would otherwise hold a core each while idle.
-// The longest start first or are spread over the run, so that no two of them wait side by side
-// and the run does not end with one of them alone: each file is ordered as if named `order`.
+// The longest start first or are spread over the run, so that no two of them wait side by side,
+// the pack's compilers do not starve the SLO alerts' service, and the run does not end with one
+// of them alone: each file is ordered as if named `order`.
 const PLACE = {
   'test/e2e/slo-alerts.e2e.test.ts': '0',
-  'test/package/pack.e2e.test.ts': '1',
-  'test/slo/promtool.e2e.test.ts': '2',
+  'test/slo/promtool.e2e.test.ts': 'test/core',
+  'test/package/pack.e2e.test.ts': 'test/jobs',
   'test/ui/dashboard.e2e.test.ts': 'test/push',
 };
 const order = (file) => {

@@ -37,6 +37,24 @@ function run(cmd: string, args: string[], cwd: string): string {
 
 const runAsync = promisify(execFile);
 
+/** Runs the functions given to it, at most `n` at once, in the order given. */
+function slots(n: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      // The slot goes straight to the next in line, or back to the pool.
+      const next = waiting.shift();
+      if (next !== undefined) next();
+      else free++;
+    }
+  };
+}
+
 /** The consumer project, with the tarball and TypeScript 7 installed: once for every test. */
 function consumerProject(): Promise<string> {
   return (installed ??= (async () => {
@@ -163,37 +181,41 @@ console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', 
 `,
     );
 
-    // Each setting compiles in a process of its own, side by side; the results are read in order.
-    const compiled = SETTINGS.map(async (s) => {
-      const outDir = join(consumer, `out-${s.ts}-${s.moduleResolution}`);
-      const tsconfig = join(consumer, `tsconfig.${s.ts}.${s.moduleResolution}.json`);
-      writeFileSync(
-        tsconfig,
-        JSON.stringify({
-          compilerOptions: {
-            target: 'ES2022',
-            module: s.module,
-            moduleResolution: s.moduleResolution,
-            strict: true,
-            // As NestJS's and tsc --init's projects do: NestJS 12 ships ES modules only, which a
-            // node16 CommonJS project cannot even import itself without skipping lib checks.
-            esModuleInterop: true,
-            skipLibCheck: true,
-            types: ['node'],
-            outDir,
-            ...(s.runs ? {} : { noEmit: true }),
-          },
-          files: ['index.ts'],
-        }),
-      );
-      const tsc = s.ts === 5 ? TSC5 : tsc7;
-      try {
-        await runAsync(process.execPath, [tsc, '-p', tsconfig], { cwd: consumer });
-        return { outDir };
-      } catch (err) {
-        return { outDir, error: (err as { stdout?: string }).stdout ?? String(err) };
-      }
-    });
+    // Each setting compiles in a process of its own, two at a time (one per core of a small
+    // machine, which runs other test files too); the results are read in order.
+    const twoAtATime = slots(2);
+    const compiled = SETTINGS.map((s) =>
+      twoAtATime(async () => {
+        const outDir = join(consumer, `out-${s.ts}-${s.moduleResolution}`);
+        const tsconfig = join(consumer, `tsconfig.${s.ts}.${s.moduleResolution}.json`);
+        writeFileSync(
+          tsconfig,
+          JSON.stringify({
+            compilerOptions: {
+              target: 'ES2022',
+              module: s.module,
+              moduleResolution: s.moduleResolution,
+              strict: true,
+              // As NestJS's and tsc --init's projects do: NestJS 12 ships ES modules only, which a
+              // node16 CommonJS project cannot even import itself without skipping lib checks.
+              esModuleInterop: true,
+              skipLibCheck: true,
+              types: ['node'],
+              outDir,
+              ...(s.runs ? {} : { noEmit: true }),
+            },
+            files: ['index.ts'],
+          }),
+        );
+        const tsc = s.ts === 5 ? TSC5 : tsc7;
+        try {
+          await runAsync(process.execPath, [tsc, '-p', tsconfig], { cwd: consumer });
+          return { outDir };
+        } catch (err) {
+          return { outDir, error: (err as { stdout?: string }).stdout ?? String(err) };
+        }
+      }),
+    );
     for (const [i, s] of SETTINGS.entries()) {
       const { outDir, error } = await compiled[i];
       if (error !== undefined) {

@@ -7,7 +7,7 @@
 const PLACE = {
   'test/e2e/slo-alerts.e2e.test.ts': '0',
   'test/slo/promtool.e2e.test.ts': 'test/core',
-  'test/package/pack.e2e.test.ts': 'test/jobs',
+  'test/package/pack.e2e.test.ts': 'test/e',
   'test/ui/dashboard.e2e.test.ts': 'test/push',
 };
 const order = (file) => {

@@ -2,6 +2,7 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { MetricsRegistry, metrics, type Snapshot } from '../../src';
 import { dropped, logsAbout, newRegistry } from '../support/registry';
+import { TS_REGISTER } from '../support/typescript';
 
 // Creation and options
 
@@ -75,13 +76,9 @@ test('a registry reached without any entry point writes every format all the sam
     "r.counter('deep_total').inc(2);",
     "console.log(JSON.stringify([r.snapshot().counters.deep_total, r.toPrometheus().includes('deep_total 2'), r.toOpenMetrics().endsWith('# EOF\\n')]));",
   ].join('\n');
-  const out = execFileSync(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-e', code],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const out = execFileSync(process.execPath, ['-r', TS_REGISTER, '-e', code], {
+    encoding: 'utf8',
+  });
   t.deepEqual(JSON.parse(out), [2, true, true]);
 });
 

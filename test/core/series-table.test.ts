@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { OVERFLOW_VALUE } from '../../src';
 import { dropped, logsAbout, newRegistry } from '../support/registry';
+import { TS_REGISTER } from '../support/typescript';
 
 const run = promisify(execFile);
 
@@ -88,7 +89,7 @@ test('a label bomb of 10^6 distinct values does not grow the heap (child process
   const script = join(__dirname, '..', 'support', 'label-bomb.ts');
   const { stdout } = await run(
     process.execPath,
-    ['--expose-gc', '-r', 'ts-node/register/transpile-only', script, '1000000'],
+    ['--expose-gc', '-r', TS_REGISTER, script, '1000000'],
     { cwd: join(__dirname, '..', '..'), maxBuffer: 1 << 20 },
   );
   const r = JSON.parse(stdout) as Record<string, number>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MetricsRegistry } from '../../src';
 import { errCode, Stage } from '../../src';
 import { histCount } from '../support/registry';
+import { TS_REGISTER } from '../support/typescript';
 
 const LAT = 'worker.stage_latency_ms|stage=';
 
@@ -22,14 +23,10 @@ test('a rejection nobody handles is still reported as unhandled, with the same r
     });
     void fail(reason);
   `;
-  const out = execFileSync(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-e', script],
-    {
-      cwd: join(__dirname, '../..'),
-      encoding: 'utf8',
-    },
-  );
+  const out = execFileSync(process.execPath, ['-r', TS_REGISTER, '-e', script], {
+    cwd: join(__dirname, '../..'),
+    encoding: 'utf8',
+  });
   t.deepEqual(JSON.parse(out), { same: true, n: 1 });
 });
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { TS_REGISTER } from '../support/typescript';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -9,7 +10,7 @@ const ROOT = join(__dirname, '..', '..');
 test('1,000,000 job ids through maxTracked 10,000 keep heap growth under 20 MB', async (t) => {
   const { stdout } = await run(
     process.execPath,
-    ['--expose-gc', '-r', 'ts-node/register/transpile-only', 'test/jobs/fixtures/tracker-heap.ts'],
+    ['--expose-gc', '-r', TS_REGISTER, 'test/jobs/fixtures/tracker-heap.ts'],
     { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
   );
   const r = JSON.parse(stdout.trim().split('\n').pop()!);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
   mkdirSync,
@@ -10,34 +10,79 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 // The package as a user gets it: packed from a fresh copy of the sources (so `prepack` must
-// build), installed from the tarball into a consumer project, compiled under every
-// `moduleResolution` a TypeScript project may use, and run.
+// build), installed once from the tarball into a consumer project, compiled under every
+// `moduleResolution` a TypeScript project may use, and run, its command line included.
 
 const ROOT = join(__dirname, '..', '..');
 const TSC5 = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 interface Packed {
+  /** The folder the tarball is in, removed after the tests. */
+  dir: string;
   tarball: string;
   files: string[];
   entries: string[];
 }
 
-let work: string;
-let packed: Promise<Packed>;
+let work: string | undefined;
+let packed: Promise<Packed> | undefined;
+let installed: Promise<string> | undefined;
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-test.before(() => {
-  // Under the project, so the consumer finds the optional peers (NestJS, OpenTelemetry,
-  // Fastify) in the project's node_modules, as an app that installed them would.
-  mkdirSync(join(ROOT, 'build'), { recursive: true });
-  work = mkdtempSync(join(ROOT, 'build', 'pack-'));
-  packed = (async () => {
-    const source = join(work, 'source');
+const runAsync = promisify(execFile);
+
+/** Runs the functions given to it, at most `n` at once, in the order given. */
+function slots(n: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      // The slot goes straight to the next in line, or back to the pool.
+      const next = waiting.shift();
+      if (next !== undefined) next();
+      else free++;
+    }
+  };
+}
+
+/** The consumer project, with the tarball and TypeScript 7 installed: once for every test. */
+function consumerProject(): Promise<string> {
+  return (installed ??= (async () => {
+    const { dir, tarball } = await pack();
+    const consumer = join(dir, 'consumer');
+    mkdirSync(consumer);
+    writeFileSync(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    // The consumer's own TypeScript is 7; the project's (5) is called by its path.
+    await runAsync(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'typescript@^7'],
+      { cwd: consumer },
+    );
+    return consumer;
+  })());
+}
+
+/** The tarball, packed once for every test (each of which allows for the build it takes). */
+function pack(): Promise<Packed> {
+  return (packed ??= (async () => {
+    // Under the project, so the consumer finds the optional peers (NestJS, OpenTelemetry,
+    // Fastify) in the project's node_modules, as an app that installed them would.
+    mkdirSync(join(ROOT, 'build'), { recursive: true });
+    const dir = (work = mkdtempSync(join(ROOT, 'build', 'pack-')));
+    const source = join(dir, 'source');
     mkdirSync(source);
     for (const f of [
       'package.json',
@@ -50,9 +95,10 @@ test.before(() => {
     }
     cpSync(join(ROOT, 'src'), join(source, 'src'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
-    const [info] = JSON.parse(
-      run('npm', ['pack', '--json', '--pack-destination', work], source),
-    ) as {
+    const { stdout } = await runAsync('npm', ['pack', '--json', '--pack-destination', dir], {
+      cwd: source,
+    });
+    const [info] = JSON.parse(stdout) as {
       filename: string;
       files: { path: string }[];
     }[];
@@ -62,16 +108,23 @@ test.before(() => {
     const entries = Object.keys(pkg.exports)
       .filter((k) => k !== './package.json')
       .map((k) => (k === '.' ? 'obsweave' : `obsweave/${k.slice(2)}`));
-    return { tarball: join(work, info.filename), files: info.files.map((f) => f.path), entries };
-  })();
-});
+    return {
+      dir,
+      tarball: join(dir, info.filename),
+      files: info.files.map((f) => f.path),
+      entries,
+    };
+  })());
+}
 
 test.after.always(() => {
-  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  // Retried: a test that timed out may leave npm or tsc writing there for a moment.
+  if (work !== undefined) rmSync(work, { recursive: true, force: true, maxRetries: 20 });
 });
 
 test('npm pack builds first and ships the build, the licence and no source maps', async (t) => {
-  const { files, entries } = await packed;
+  t.timeout(600_000);
+  const { files, entries } = await pack();
   t.true(files.includes('dist/index.js'));
   t.true(files.includes('LICENSE'));
   t.true(files.includes('README.md'));
@@ -104,20 +157,9 @@ const SETTINGS = [
 test.serial(
   'the tarball installs, and every entry point compiles and runs under each resolution',
   async (t) => {
-    t.timeout(300_000);
-    const { tarball, entries } = await packed;
-    const consumer = join(work, 'consumer');
-    mkdirSync(consumer);
-    writeFileSync(
-      join(consumer, 'package.json'),
-      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
-    );
-    // The consumer's own TypeScript is 7; the project's (5) is called by its path.
-    run(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'typescript@^7'],
-      consumer,
-    );
+    t.timeout(600_000);
+    const { entries } = await pack();
+    const consumer = await consumerProject();
     const tsc7 = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
 
     const imports = entries.map((e, i) => `import * as entry${i} from '${e}';`).join('\n');
@@ -139,33 +181,45 @@ console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', 
 `,
     );
 
-    for (const s of SETTINGS) {
-      const outDir = join(consumer, `out-${s.ts}-${s.moduleResolution}`);
-      const tsconfig = join(consumer, `tsconfig.${s.ts}.${s.moduleResolution}.json`);
-      writeFileSync(
-        tsconfig,
-        JSON.stringify({
-          compilerOptions: {
-            target: 'ES2022',
-            module: s.module,
-            moduleResolution: s.moduleResolution,
-            strict: true,
-            // As NestJS's and tsc --init's projects do: NestJS 12 ships ES modules only, which a
-            // node16 CommonJS project cannot even import itself without skipping lib checks.
-            esModuleInterop: true,
-            skipLibCheck: true,
-            types: ['node'],
-            outDir,
-            ...(s.runs ? {} : { noEmit: true }),
-          },
-          files: ['index.ts'],
-        }),
-      );
-      const tsc = s.ts === 5 ? TSC5 : tsc7;
-      try {
-        run(process.execPath, [tsc, '-p', tsconfig], consumer);
-      } catch (err) {
-        t.fail(`TypeScript ${s.ts}, ${s.moduleResolution}: ${(err as { stdout?: string }).stdout}`);
+    // Each setting compiles in a process of its own, two at a time (one per core of a small
+    // machine, which runs other test files too); the results are read in order.
+    const twoAtATime = slots(2);
+    const compiled = SETTINGS.map((s) =>
+      twoAtATime(async () => {
+        const outDir = join(consumer, `out-${s.ts}-${s.moduleResolution}`);
+        const tsconfig = join(consumer, `tsconfig.${s.ts}.${s.moduleResolution}.json`);
+        writeFileSync(
+          tsconfig,
+          JSON.stringify({
+            compilerOptions: {
+              target: 'ES2022',
+              module: s.module,
+              moduleResolution: s.moduleResolution,
+              strict: true,
+              // As NestJS's and tsc --init's projects do: NestJS 12 ships ES modules only, which a
+              // node16 CommonJS project cannot even import itself without skipping lib checks.
+              esModuleInterop: true,
+              skipLibCheck: true,
+              types: ['node'],
+              outDir,
+              ...(s.runs ? {} : { noEmit: true }),
+            },
+            files: ['index.ts'],
+          }),
+        );
+        const tsc = s.ts === 5 ? TSC5 : tsc7;
+        try {
+          await runAsync(process.execPath, [tsc, '-p', tsconfig], { cwd: consumer });
+          return { outDir };
+        } catch (err) {
+          return { outDir, error: (err as { stdout?: string }).stdout ?? String(err) };
+        }
+      }),
+    );
+    for (const [i, s] of SETTINGS.entries()) {
+      const { outDir, error } = await compiled[i];
+      if (error !== undefined) {
+        t.fail(`TypeScript ${s.ts}, ${s.moduleResolution}: ${error}`);
         continue;
       }
       if (!s.runs) {
@@ -196,3 +250,29 @@ console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', 
     t.true(esmSizes[0] <= 35, `the root exports ${esmSizes[0]} values, at most 35`);
   },
 );
+
+test('npx obsweave slo-rules works from the installed package', async (t) => {
+  t.timeout(600_000);
+  const consumer = await consumerProject();
+  const ok = spawnSync('npm', ['exec', '--offline', '--', 'obsweave', 'slo-rules'], {
+    cwd: consumer,
+    encoding: 'utf8',
+  });
+  t.is(ok.status, 0, ok.stderr);
+  t.regex(ok.stdout, /^# Generated by obsweave[\s\S]*record: slo:sli_error:ratio_rate5m/);
+
+  writeFileSync(
+    join(consumer, 'slos.json'),
+    '[{"name":"x","objective":0.99,"sli":{"errors":"nope_total","total":"http.requests_total"}}]',
+  );
+  const bad = spawnSync(
+    'npm',
+    ['exec', '--offline', '--', 'obsweave', 'slo-rules', '--config', 'slos.json'],
+    { cwd: consumer, encoding: 'utf8' },
+  );
+  t.is(bad.status, 1);
+  t.regex(
+    bad.stderr,
+    /obsweave slo-rules: SLO "x": metric "nope_total" is not in the registry or the catalog/,
+  );
+});

@@ -8,6 +8,7 @@ import { MetricsRegistry } from '../../src/core/metrics-registry';
 import { ResourceSampler } from '../../src/runtime/resource-sampler';
 import { assertPromtoolClean, testWithTools } from '../support/tools';
 import { dropped } from '../support/registry';
+import { TS_REGISTER } from '../support/typescript';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -242,7 +243,7 @@ test('GC durations: a forced collection in a child started with --expose-gc land
   ].join('\n');
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--expose-gc', '-r', 'ts-node/register/transpile-only', '-e', code],
+    ['--expose-gc', '-r', TS_REGISTER, '-e', code],
     { cwd: ROOT, timeout: 60_000 },
   );
   const h = JSON.parse(stdout)['nodejs_gc_duration_seconds|kind=major'];

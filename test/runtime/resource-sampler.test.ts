@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { MetricsRegistry, ResourceSampler } from '../../src';
 import { dropped, logsAbout, newRegistry } from '../support/registry';
 import { deferred, SettleLog, withSeams } from './sampler-helpers';
+import { TS_REGISTER } from '../support/typescript';
 
 const MB = 1048576;
 const ROOT = join(__dirname, '..', '..');
@@ -96,11 +97,10 @@ test('a process that starts a sampler exits by itself', async (t) => {
     "console.log('started');",
   ].join('\n');
   // The timeout only stops a hung child; reaching it fails the test.
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-e', code],
-    { cwd: ROOT, timeout: 60_000 },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['-r', TS_REGISTER, '-e', code], {
+    cwd: ROOT,
+    timeout: 60_000,
+  });
   t.is(stdout.trim(), 'started');
 });
 

@@ -6,6 +6,7 @@ import { OVERFLOW_VALUE } from '../../src';
 import { labelValue } from '../../src/redact/redact';
 import { dropped, newRegistry } from '../support/registry';
 import { leaks, SECRET_CORPUS } from './secret-corpus';
+import { TS_REGISTER } from '../support/typescript';
 
 const run = promisify(execFile);
 const MiB = 1 << 20;
@@ -14,7 +15,7 @@ test('long label values are not kept in memory: 200 distinct ones of 256 KiB (ch
   const script = join(__dirname, 'long-values-child.ts');
   const { stdout } = await run(
     process.execPath,
-    ['--expose-gc', '-r', 'ts-node/register/transpile-only', script, '200'],
+    ['--expose-gc', '-r', TS_REGISTER, script, '200'],
     { cwd: join(__dirname, '..', '..'), maxBuffer: 1 << 20 },
   );
   const r = JSON.parse(stdout) as { growth: number; total: number };

@@ -1,5 +1,5 @@
 /**
- * Run in a child process (`node --expose-gc -r ts-node/register/transpile-only`): records
+ * Run in a child process (`node --expose-gc -r test/support/ts-register.js`): records
  * `count` distinct label values on one metric and prints the heap growth as JSON. The
  * values are long, so a table that remembered them would grow by hundreds of MB.
  */

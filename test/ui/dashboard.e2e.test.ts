@@ -2,7 +2,10 @@ import test, { type ExecutionContext } from 'ava';
 import type { Browser, Response } from 'playwright-core';
 // The registry the example records into: the package as it resolves its own name (the build).
 import { DASHBOARD_CSP, metrics, type HistogramSnapshot, type Snapshot } from 'obsweave';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMetricsHandler, MetricsRegistry } from '../../src';
 import { quantile } from '../../src/core/buckets';
 import { Traffic } from '../../examples/demo/traffic';
@@ -182,6 +185,48 @@ function same(t: ExecutionContext, actual: number | null, expected: number | nul
     `${what}: page ${actual}, snapshot ${expected}`,
   );
 }
+
+/**
+ * The picture in the README: the dashboard of the media-worker under the demo's traffic, after
+ * half a minute, so every sparkline has a shape. `OBSWEAVE_UPDATE_SCREENSHOT=1` writes it to
+ * `docs/dashboard.png`. Otherwise it goes to a temporary file, so a test run leaves the tree
+ * clean, after a few refreshes: the shape of the sparklines matters to the picture only.
+ * First in the file, before other tests leave their own series in the process-wide registry.
+ */
+const UPDATE_SCREENSHOT = process.env.OBSWEAVE_UPDATE_SCREENSHOT === '1';
+const SCREENSHOT = UPDATE_SCREENSHOT
+  ? join(__dirname, '../../docs/dashboard.png')
+  : join(tmpdir(), `obsweave-dashboard-${process.pid}.png`);
+const REFRESHES = UPDATE_SCREENSHOT ? 15 : 4;
+
+withChromium('a screenshot of the dashboard under traffic', async (t) => {
+  const app = await startMediaWorker({ concurrency: 6, sampleIntervalMs: 1000, seed: 7 });
+  t.teardown(() => app.close());
+  const traffic = new Traffic(app.url, { users: 6, thinkMs: 100 }).start();
+  t.teardown(() => traffic.stop({ drain: false }));
+  const w = await watchedPage(await chromium(), { width: 1440, height: 900 });
+  t.teardown(() => w.context.close());
+
+  await w.page.goto(`${app.url}/metrics/ui`);
+  const snapshots = () => w.requests.filter((r) => r.url === `${app.url}/metrics`).length;
+  while (snapshots() < REFRESHES) await w.page.waitForTimeout(500);
+  await w.page.waitForTimeout(300); // the last refresh's rendering
+  // Sorted by route name, so the rows keep their order from run to run.
+  await w.page.click('#routes th:first-child button');
+
+  mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+  const png = await w.page.screenshot({ fullPage: true, animations: 'disabled' });
+  writeFileSync(SCREENSHOT, png);
+  t.log(`screenshot: ${SCREENSHOT}`);
+
+  if (!UPDATE_SCREENSHOT) t.teardown(() => rmSync(SCREENSHOT, { force: true }));
+  const file = readFileSync(SCREENSHOT);
+  t.is(file.subarray(1, 4).toString('latin1'), 'PNG');
+  t.is(file.readUInt32BE(16), 1440, 'width');
+  t.true(file.readUInt32BE(20) > 900, 'the whole page');
+  t.true(file.length > 50_000, 'a picture with content');
+  t.deepEqual(w.errors, []);
+});
 
 withChromium('the figures agree with the JSON snapshots the page received', async (t) => {
   const app = await worker(t);

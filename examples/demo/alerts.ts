@@ -25,6 +25,15 @@ const WINDOW_SCALE = 1 / 60;
  * DEFAULT_SLOS, with the latency SLO leaving out the job event streams: a stream stays open
  * as long as its job runs, so it is always "slow", and would burn the budget of a healthy API.
  */
+
+/** Alertmanager's inhibition docs/slos.md advises: while a page fires, its ticket stays quiet. */
+export const PAGE_INHIBITS_TICKET = [
+  'inhibit_rules:',
+  '  - source_matchers: [severity="page"]',
+  '    target_matchers: [severity="ticket"]',
+  '    equal: [slo, job, service]',
+].join('\n');
+
 export const MEDIA_WORKER_ALERT_SLOS: readonly Slo[] = DEFAULT_SLOS.map((slo) =>
   slo.name === 'http-latency'
     ? {
@@ -92,13 +101,7 @@ export async function alertsDemo(): Promise<number> {
     const alertmanager = await startAlertmanager({
       binary: alertmanagerBin,
       webhookUrl,
-      // As docs/slos.md advises: while a page fires, its ticket stays quiet.
-      extraConfig: [
-        'inhibit_rules:',
-        '  - source_matchers: [severity="page"]',
-        '    target_matchers: [severity="ticket"]',
-        '    equal: [slo, job, service]',
-      ].join('\n'),
+      extraConfig: PAGE_INHIBITS_TICKET,
     });
     stops.push(() => alertmanager.stop());
 

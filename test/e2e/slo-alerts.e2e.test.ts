@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsRegistry } from '../../src';
 import { sloRulesYaml } from '../../src/slo';
-import { MEDIA_WORKER_ALERT_SLOS } from '../../examples/demo/alerts';
+import { MEDIA_WORKER_ALERT_SLOS, PAGE_INHIBITS_TICKET } from '../../examples/demo/alerts';
 import { Traffic } from '../../examples/demo/traffic';
 import { ASR_THROTTLING, NO_FAULTS, startMediaWorker } from '../../examples/media-worker';
 import { AlertReceiver, startAlertmanager, type WebhookAlert } from '../support/alertmanager';
@@ -38,13 +38,7 @@ serialTestWithTools('prometheus', 'prometheus-alertmanager')(
     const alertmanager = await startAlertmanager({
       binary: alertmanagerBin,
       webhookUrl,
-      // As the README advises: while a page fires, its ticket stays quiet.
-      extraConfig: [
-        'inhibit_rules:',
-        '  - source_matchers: [severity="page"]',
-        '    target_matchers: [severity="ticket"]',
-        '    equal: [slo, job, service]',
-      ].join('\n'),
+      extraConfig: PAGE_INHIBITS_TICKET,
     });
     t.teardown(() => alertmanager.stop());
 

@@ -12,18 +12,10 @@ import {
   withExternalCall,
   withStage,
 } from '../../src';
-import { setTraceRefSource } from '../../src/core/exemplars';
-import { NoopTracer } from '../../src';
-import { installOtelSdk } from '../support/otel-sdk';
+import { useOtelSdk } from '../support/otel-sdk';
 
 // Globals (provider, context manager, obsweave's tracer and the span switch): serial tests.
-const { exporter, tracer, spanNamed: named } = installOtelSdk();
-
-test.afterEach.always(() => {
-  setTracer(new NoopTracer(), { decoratorSpans: false });
-  exporter.reset();
-});
-test.after.always(() => setTraceRefSource(undefined));
+const { exporter, tracer, spanNamed: named } = useOtelSdk(test);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

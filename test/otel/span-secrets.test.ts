@@ -3,7 +3,6 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   ExternalCall,
   MetricsRegistry,
-  NoopTracer,
   setTracer,
   Stage,
   Traced,
@@ -11,9 +10,8 @@ import {
   withStage,
   type Tracer,
 } from '../../src';
-import { setTraceRefSource } from '../../src/core/exemplars';
 import { leaks, SECRET_CORPUS, type Secret } from '../security/secret-corpus';
-import { installOtelSdk } from '../support/otel-sdk';
+import { useOtelSdk } from '../support/otel-sdk';
 import { RecordingTracer } from '../tracing/recording-tracer';
 
 /**
@@ -23,12 +21,7 @@ import { RecordingTracer } from '../tracing/recording-tracer';
  */
 
 // Globals (provider, context manager, obsweave's tracer and the span switch): serial tests.
-const { exporter, tracer } = installOtelSdk();
-test.afterEach.always(() => {
-  setTracer(new NoopTracer(), { decoratorSpans: false });
-  exporter.reset();
-});
-test.after.always(() => setTraceRefSource(undefined));
+const { exporter, tracer } = useOtelSdk(test);
 
 class SecretError extends Error {
   constructor(v: string) {

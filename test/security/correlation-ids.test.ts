@@ -4,25 +4,18 @@ import {
   correlationId,
   httpMetrics,
   MetricsRegistry,
-  NoopTracer,
   redact,
   runWithCorrelationId,
   setTracer,
   Stage,
   type CorrelationMode,
 } from '../../src';
-import { setTraceRefSource } from '../../src/core/exemplars';
 import { acceptableCorrelationId } from '../../src/context/correlation-id';
 import { listen } from '../support/http';
-import { installOtelSdk } from '../support/otel-sdk';
+import { useOtelSdk } from '../support/otel-sdk';
 
 // The OpenTelemetry SDK and obsweave's tracer are process-wide: serial tests.
-const { exporter, tracer } = installOtelSdk();
-test.afterEach.always(() => {
-  setTracer(new NoopTracer(), { decoratorSpans: false });
-  exporter.reset();
-});
-test.after.always(() => setTraceRefSource(undefined));
+const { exporter, tracer } = useOtelSdk(test);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

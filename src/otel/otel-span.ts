@@ -6,6 +6,7 @@ import {
 } from '@opentelemetry/api';
 import { redactSpanText, spanAttributeValue } from '../decorators/span-strings';
 import { redact } from '../redact/redact';
+import { describeError } from '../core/describe';
 import type { Span } from '../tracing/tracer';
 
 /**
@@ -58,7 +59,7 @@ export class OtelSpanAdapter implements Span {
  * each redacted. Never throws, whatever was thrown (a hostile getter, a revoked proxy).
  */
 function redactedException(err: unknown): Exception & { message: string } {
-  if (!(err instanceof Error)) return { name: 'Error', message: redact(describe(err)) };
+  if (!(err instanceof Error)) return { name: 'Error', message: describeError(err) };
   const out: Exception & { message: string } = {
     name: redact(read(() => err.name) || 'Error'),
     message: redact(read(() => err.message)),
@@ -74,16 +75,17 @@ function redactedException(err: unknown): Exception & { message: string } {
 function read(get: () => unknown): string {
   try {
     const v = get();
-    return v === undefined || v === null ? '' : describe(v);
+    return v === undefined || v === null ? '' : text(v);
   } catch {
     return '';
   }
 }
 
-function describe(err: unknown): string {
+/** `String(v)` that never throws, whatever `v` is. */
+function text(v: unknown): string {
   try {
-    return typeof err === 'string' ? err : String(err);
+    return typeof v === 'string' ? v : String(v);
   } catch {
-    return typeof err;
+    return typeof v;
   }
 }

@@ -175,8 +175,10 @@ console.log(JSON.stringify({ sizes, text: registry.toPrometheus() }));
     writeFileSync(
       join(consumer, 'index.mjs'),
       `${entries.map((e, i) => `import * as entry${i} from '${e}';`).join('\n')}
-// A CommonJS module's namespace adds 'default' (and '__esModule'): count the named values only.
-const count = (ns) => Object.keys(ns).filter((k) => k !== 'default' && k !== '__esModule').length;
+// A CommonJS module's namespace adds 'default', '__esModule' and, from Node 23, 'module.exports':
+// count the named values only.
+const count = (ns) =>
+  Object.keys(ns).filter((k) => !['default', '__esModule', 'module.exports'].includes(k)).length;
 console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', ')}]));
 `,
     );

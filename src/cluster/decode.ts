@@ -1,3 +1,4 @@
+import { acceptableCorrelationId } from '../context/correlation-id';
 import { checkLabelNames, checkMetricName } from '../core/names';
 import { redactPrefix } from '../redact/redact';
 import { checkNative } from './native-merge';
@@ -108,12 +109,23 @@ function checkExemplar(e: unknown[], i: number, series: number, n1: number): str
     return 'an exemplar names no series';
   if (!Number.isInteger(bi) || (bi as number) < 0 || (bi as number) >= n1)
     return 'an exemplar names no bucket';
-  if (typeof trace !== 'string' || typeof span !== 'string' || trace.length > 64)
+  if (!isTraceRef(trace) || !isTraceRef(span)) return 'an exemplar id is not valid';
+  if (!isNum(value, -Infinity) || !isNum(ts, 0)) return 'an exemplar is not valid';
+  // The id a local exemplar could carry: none, or one an incoming header would be taken with.
+  if (typeof id !== 'string' || (id !== '' && !acceptableCorrelationId(id))) {
     return 'an exemplar id is not valid';
-  if (span.length > 64 || !isNum(value, -Infinity) || !isNum(ts, 0))
-    return 'an exemplar is not valid';
-  if (typeof id !== 'string' || id.length > 128) return 'an exemplar id is not valid';
+  }
   return undefined;
+}
+
+const HEX_ID = /^[0-9a-f]{1,64}$/i;
+
+/**
+ * A trace or span id a local exemplar could hold: hex, as tracers write them (a long hex run is
+ * what `redact()` takes out, so it is not asked), else what an incoming correlation id may be.
+ */
+function isTraceRef(x: unknown): boolean {
+  return typeof x === 'string' && x.length <= 64 && (HEX_ID.test(x) || acceptableCorrelationId(x));
 }
 
 /** A finite number not below `least`: NaN fails the comparison, ±Infinity the subtraction. */

@@ -143,3 +143,33 @@ test("a worker's error message is redacted before it is cut", async (t) => {
   t.truthy(log);
   t.false(log!.includes('AKIAIOSF'), log);
 });
+
+test("a worker's exemplar ids are checked as local ones: trace ids a tracer writes, a correlation id a header could carry", async (t) => {
+  const p = primary(t);
+  const histogram = (n: string, trace: string, id: string) => ({
+    n,
+    h: 'h',
+    t: 'histogram',
+    l: [],
+    v: [],
+    b: [1],
+    c: [1, 0],
+    s: [0.5],
+    k: [1],
+    e: [0, 0, trace, 'b7ad6b7169203331', 0.5, 1, id],
+  });
+  const trace = '0af7651916cd43dd8448eb211c80319c';
+  await answering(t, p, 'secret', [
+    histogram('a_ms', trace, 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig'),
+  ]);
+  await answering(t, p, 'markup', [histogram('b_ms', 'x"} 1 # {a="', '')]);
+  await answering(t, p, 'fine', [histogram('c_ms', trace, 'req-42')]);
+  t.is(dropped(await p.cluster.snapshot(), 'worker_error'), 2, 'one for each bad worker');
+  const text = await p.cluster.toOpenMetrics();
+  t.false(text.includes('eyJhbGciOiJIUzI1NiJ9'), 'no credential reaches an exemplar');
+  t.false(text.includes('x"}'), 'no trace id but one a tracer could write reaches an exemplar');
+  t.regex(
+    text,
+    /^c_seconds_bucket\{le="0\.001"\} 1 # \{trace_id="0af7651916cd43dd8448eb211c80319c",span_id="b7ad6b7169203331",correlation_id="req-42"\}/m,
+  );
+});

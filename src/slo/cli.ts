@@ -1,6 +1,8 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MetricsRegistry } from '../core/metrics-registry';
+import { describeError } from '../core/describe';
+import { redact } from '../redact/redact';
 import type { MetricType } from '../core/types';
 import { DEFAULT_SLOS } from './default-slos';
 import { scrapedSource, type MetricSource } from './scrape';
@@ -182,13 +184,14 @@ async function fromApp(
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     text = await res.text();
   } catch (e) {
-    throw new Error(`cannot read --from ${url}: ${(e as Error).message}`, { cause: e });
+    // fetch names the URL in its own messages, userinfo included: the whole line is redacted.
+    throw new Error(redact(`cannot read --from ${url}: ${describeError(e)}`), { cause: e });
   }
   const scraped = scrapedSource(text, registry);
   for (const m of new Set(slos.flatMap(sliMetrics))) {
     if (scraped.definition(m) === undefined) {
       say(
-        `"${m}" is not exported by ${url} (yet): its definition comes from the config or the catalog`,
+        `"${m}" is not exported by ${redact(url)} (yet): its definition comes from the config or the catalog`,
       );
     }
   }

@@ -284,6 +284,19 @@ test('slo-rules --from checks the SLIs against the bounds and labels the running
   t.regex(down.stderr, /^obsweave slo-rules: cannot read --from http:\/\/127\.0\.0\.1:1\/metrics/);
 });
 
+test('--from shows its URL redacted, in every line it writes', async (t) => {
+  for (const url of [
+    'http://scraper:hunter2@127.0.0.1:1/metrics',
+    'http://127.0.0.1:1/metrics?token=s3cr3tvalue123',
+  ]) {
+    const r = await runAsync(['slo-rules', '--from', url]);
+    t.is(r.status, 1);
+    t.regex(r.stderr, /^obsweave slo-rules: cannot read --from http:\/\/127\.0\.0\.1:1\/metrics/);
+    t.false(r.stderr.includes('hunter2'), r.stderr);
+    t.false(r.stderr.includes('s3cr3tvalue123'), r.stderr);
+  }
+});
+
 test('--scope names the labels alerts are per, for the SLOs that name none', (t) => {
   const r = run(['slo-rules', '--scope', 'namespace, job']);
   t.is(r.status, 0, r.stderr);

@@ -46,6 +46,14 @@ export function share(v) {
   return `${fixed(p, p === 0 || p === 100 ? 0 : p < 10 ? 2 : 1)} %`;
 }
 
+/**
+ * How far off a figure may be, relative to it: `±9.05 %`; empty when that is not known.
+ * @param {number | null | undefined} v
+ */
+export function within(v) {
+  return known(v) ? `±${share(v)}` : '';
+}
+
 /** A percentage already in [0, 100]. @param {number | null | undefined} v */
 export function percent(v) {
   return known(v) ? `${fixed(v, 1)} %` : NONE;

@@ -3,7 +3,7 @@
  * rates, shares and percentiles of what happened in between, and totals since start. Pure:
  * no DOM, so the same code is checked outside the browser.
  */
-import { parseKey, selectorTest } from './series.js';
+import { parseKey, selectorTest, unitScale } from './series.js';
 import {
   above,
   burnRate,
@@ -11,6 +11,7 @@ import {
   histogramDelta,
   mergeDeltas,
   quantile,
+  quantileError,
   share,
 } from './window-math.js';
 
@@ -81,7 +82,8 @@ function index(cur, base, read) {
   for (const [key, value] of Object.entries(cur.histograms)) {
     const { name, labels } = read(key);
     const list = histograms.get(name) ?? [];
-    list.push({ key, name, labels, value, delta: histogramDelta(value, base.histograms[key]) });
+    const delta = histogramDelta(value, base.histograms[key], unitScale(name));
+    list.push({ key, name, labels, value, delta });
     histograms.set(name, list);
   }
   return { counters, histograms };
@@ -99,9 +101,17 @@ function entry(map, key, make) {
   return v;
 }
 
-/** @param {import('./window-math.js').HistogramDelta | undefined} h */
+/**
+ * `relativeError`: the most each is off, when they come from native buckets.
+ * @param {import('./window-math.js').HistogramDelta | undefined} h
+ */
 function percentiles(h) {
-  return { p50: quantile(0.5, h), p90: quantile(0.9, h), p99: quantile(0.99, h) };
+  return {
+    p50: quantile(0.5, h),
+    p90: quantile(0.9, h),
+    p99: quantile(0.99, h),
+    relativeError: quantileError(h),
+  };
 }
 
 /** @param {Map<string, number>} codes */
@@ -250,6 +260,7 @@ export function buildModel(cur, base, { read, slos = [], heldOpen, window }) {
     timeoutShare: share(c.outcomes.timeout ?? 0, c.calls),
     p50: quantile(0.5, c.latency),
     p99: quantile(0.99, c.latency),
+    relativeError: quantileError(c.latency),
     total: c.total,
   }));
 
@@ -289,6 +300,7 @@ export function buildModel(cur, base, { read, slos = [], heldOpen, window }) {
     diskPct: cur.gauges['scratch.disk_used_pct'] ?? null,
     lagP50: quantile(0.5, lag?.delta),
     lagP99: quantile(0.99, lag?.delta),
+    lagRelativeError: quantileError(lag?.delta),
   };
 
   // Headline figures over all routes and calls.
@@ -306,6 +318,7 @@ export function buildModel(cur, base, { read, slos = [], heldOpen, window }) {
     requestsTotal: requests.total,
     errorShare: share(httpErrors.delta, requests.delta),
     p99: quantile(0.99, allLatency),
+    relativeError: quantileError(allLatency),
     latencyRoutes: answered.map(([r]) => r).sort(),
     heldOpenRoutes: [...routeLatency.keys()].filter((r) => isHeldOpen(r, heldOpen)).sort(),
     externalRate: perSecond(external.delta),

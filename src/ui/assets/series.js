@@ -81,6 +81,19 @@ export function canonicalName(name) {
 }
 
 /**
+ * What a value in a metric's exported base unit is multiplied by to read in the metric's own
+ * unit: a `_ms` histogram's native buckets are over seconds, its figures in milliseconds.
+ * @param {string} name
+ */
+export function unitScale(name) {
+  const exported = name.replace(/[^a-zA-Z0-9_:]/g, '_');
+  if (exported.endsWith('_ms')) return 1000;
+  if (exported.endsWith('_mb')) return 1 / 1048576;
+  if (exported.endsWith('_pct')) return 100;
+  return 1;
+}
+
+/**
  * @typedef {{ label: string, op: '=' | '!=' | '=~' | '!~', value: string }} Matcher
  * @typedef {{ metric: string, matchers: Matcher[] }} Selector
  */

@@ -4,9 +4,10 @@
  */
 
 /**
- * @typedef {{ id: string, label: string, numeric?: boolean, format?: (v: any) => string,
- *   title?: string }} Column
  * @typedef {Record<string, any> & { key: string }} Row
+ * @typedef {{ id: string, label: string, numeric?: boolean, format?: (v: any) => string,
+ *   title?: string, hint?: (row: Row) => string }} Column
+ *   `hint`: a cell's tooltip, from its row (none when empty)
  */
 
 export class SortableTable {
@@ -91,6 +92,8 @@ export class SortableTable {
           if (typeof v === 'number') td.dataset.value = String(v);
         }
         td.textContent = col.format ? col.format(v) : String(v ?? '');
+        const hint = col.hint?.(row);
+        if (hint) td.title = hint;
         tr.append(td);
       }
       return tr;

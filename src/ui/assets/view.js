@@ -23,6 +23,33 @@ function byId(id) {
   return el;
 }
 
+/**
+ * What a percentile from native buckets may be off by, for its tooltip; nothing for classic
+ * buckets.
+ * @param {number | null} error
+ */
+function nativeNote(error) {
+  return error === null
+    ? ''
+    : `From native histogram buckets: within ${fmt.within(error)} of the true value`;
+}
+
+/** A percentile column: its tooltip says when the figure comes from native buckets. */
+function percentile(/** @type {string} */ id) {
+  return {
+    id,
+    label: id,
+    numeric: true,
+    format: fmt.ms,
+    hint: (/** @type {{ relativeError: number | null }} */ row) => nativeNote(row.relativeError),
+  };
+}
+
+/** `· ±9.05 %` after a tile's line when its percentiles come from native buckets. */
+function withError(/** @type {string} */ sub, /** @type {number | null} */ error) {
+  return error === null ? sub : `${sub} · ${fmt.within(error)}`;
+}
+
 const ROUTE_COLUMNS = [
   { id: 'route', label: 'Route' },
   { id: 'methods', label: 'Methods' },
@@ -35,9 +62,9 @@ const ROUTE_COLUMNS = [
     title: '4xx and 5xx responses',
   },
   { id: 'serverErrorShare', label: '5xx', numeric: true, format: fmt.share },
-  { id: 'p50', label: 'p50', numeric: true, format: fmt.ms },
-  { id: 'p90', label: 'p90', numeric: true, format: fmt.ms },
-  { id: 'p99', label: 'p99', numeric: true, format: fmt.ms },
+  percentile('p50'),
+  percentile('p90'),
+  percentile('p99'),
   { id: 'codes', label: 'Error codes', title: 'Error responses in the window, by status' },
   { id: 'total', label: 'Since start', numeric: true, format: fmt.count },
   {
@@ -57,9 +84,9 @@ const STAGE_COLUMNS = [
     format: (/** @type {any} */ v) => fmt.rate(v, ''),
   },
   { id: 'failureShare', label: 'Failed', numeric: true, format: fmt.share },
-  { id: 'p50', label: 'p50', numeric: true, format: fmt.ms },
-  { id: 'p90', label: 'p90', numeric: true, format: fmt.ms },
-  { id: 'p99', label: 'p99', numeric: true, format: fmt.ms },
+  percentile('p50'),
+  percentile('p90'),
+  percentile('p99'),
   { id: 'codes', label: 'Failures by code', title: 'Failures in the window, by error code' },
   { id: 'failuresTotal', label: 'Failures since start', numeric: true, format: fmt.count },
 ];
@@ -76,8 +103,8 @@ const EXTERNAL_COLUMNS = [
   { id: 'successShare', label: 'Success', numeric: true, format: fmt.share },
   { id: 'errorShare', label: 'Error', numeric: true, format: fmt.share },
   { id: 'timeoutShare', label: 'Timeout', numeric: true, format: fmt.share },
-  { id: 'p50', label: 'p50', numeric: true, format: fmt.ms },
-  { id: 'p99', label: 'p99', numeric: true, format: fmt.ms },
+  percentile('p50'),
+  percentile('p99'),
   { id: 'total', label: 'Since start', numeric: true, format: fmt.count },
 ];
 
@@ -212,12 +239,16 @@ export class DashboardView {
       'p99',
       o.p99,
       fmt.ms(o.p99),
-      held.length === 0 ? 'all routes' : `all but ${held.length} held open`,
+      withError(
+        held.length === 0 ? 'all routes' : `all but ${held.length} held open`,
+        o.relativeError,
+      ),
       '',
       `Requests answered over the window, on ${o.latencyRoutes.join(', ') || 'no route yet'}` +
         (held.length === 0
           ? ''
-          : `. Left out, as their responses are held open: ${held.join(', ')}`),
+          : `. Left out, as their responses are held open: ${held.join(', ')}`) +
+        (o.relativeError === null ? '' : `. ${nativeNote(o.relativeError)}`),
     );
     this.figure('externalRate', o.externalRate, fmt.rate(o.externalRate), 'to dependencies');
     this.figure(
@@ -274,13 +305,21 @@ export class DashboardView {
       'jobsLatency',
       j.latency.p50,
       fmt.ms(j.latency.p50),
-      `p90 ${fmt.ms(j.latency.p90)} · p99 ${fmt.ms(j.latency.p99)}`,
+      withError(
+        `p90 ${fmt.ms(j.latency.p90)} · p99 ${fmt.ms(j.latency.p99)}`,
+        j.latency.relativeError,
+      ),
     );
     byId('jobs-empty').hidden = j.recorded;
 
     const p = m.process;
     this.figure('rss', p.rssMb, fmt.megabytes(p.rssMb), 'resident memory');
-    this.figure('lag', p.lagP99, fmt.ms(p.lagP99), `p50 ${fmt.ms(p.lagP50)}`);
+    this.figure(
+      'lag',
+      p.lagP99,
+      fmt.ms(p.lagP99),
+      withError(`p50 ${fmt.ms(p.lagP50)}`, p.lagRelativeError),
+    );
     this.figure('fds', p.openFds, fmt.count(p.openFds), 'descriptors');
     this.figure('disk', p.diskPct, fmt.percent(p.diskPct), 'of its volume used');
 

@@ -3,6 +3,7 @@
  * histograms only grow, so a value lower than before means the process restarted, and the
  * newer value is taken whole, as Prometheus' `rate()` does.
  */
+import { mergeNative, nativeDelta, nativeError, nativeQuantile } from './native-window.js';
 
 /**
  * @param {number} cur
@@ -14,19 +15,27 @@ export function counterDelta(cur, base) {
 }
 
 /**
- * @typedef {{ count: number, sum: number, buckets: Record<string, number> }} HistogramSnapshot
- * @typedef {{ count: number, bounds: number[], cumulative: number[] }} HistogramDelta
- *   `cumulative[i]` counts observations <= `bounds[i]`; the last entry is +Inf.
+ * @typedef {import('./native-window.js').NativeSnapshot} NativeSnapshot
+ * @typedef {import('./native-window.js').NativeDelta} NativeDelta
+ * @typedef {{ count: number, sum: number, buckets: Record<string, number>,
+ *   native?: NativeSnapshot }} HistogramSnapshot
+ * @typedef {{ count: number, bounds: number[], cumulative: number[], native?: NativeDelta }}
+ *   HistogramDelta `cumulative[i]` counts observations <= `bounds[i]`; the last entry is +Inf.
+ *   `native`: the same observations in a native histogram's buckets, when it has them.
  */
 
 /**
  * The observations of a histogram between two snapshots, bucket by bucket.
  * @param {HistogramSnapshot} cur
  * @param {HistogramSnapshot | undefined} base
+ * @param {number} [scale] from the native buckets' base unit to the metric's own (see
+ *   `unitScale`)
  * @returns {HistogramDelta}
  */
-export function histogramDelta(cur, base) {
-  const reset = base === undefined || base.count > cur.count;
+export function histogramDelta(cur, base, scale = 1) {
+  const native = cur.native && nativeDelta(cur.native, base?.native, scale);
+  // A restart the native buckets see (one went down) holds for the classic ones too.
+  const reset = base === undefined || base.count > cur.count || native?.reset === true;
   const bounds = Object.keys(cur.buckets)
     .filter((k) => k !== '+Inf')
     .map(Number)
@@ -36,18 +45,23 @@ export function histogramDelta(cur, base) {
     const now = cur.buckets[k] ?? 0;
     return reset ? now : Math.max(0, now - (base.buckets[k] ?? 0));
   });
-  return { count: reset ? cur.count : cur.count - base.count, bounds, cumulative };
+  const count = reset ? cur.count : cur.count - base.count;
+  return native ? { count, bounds, cumulative, native } : { count, bounds, cumulative };
 }
 
 /**
- * Adds histogram deltas with the same buckets (the routes of one metric) into one.
+ * Adds histogram deltas with the same buckets (the routes of one metric) into one; their
+ * native buckets too when every part has them.
  * @param {HistogramDelta[]} parts
  * @returns {HistogramDelta | undefined}
  */
 export function mergeDeltas(parts) {
   if (parts.length === 0) return undefined;
   const [first, ...rest] = parts;
+  /** @type {HistogramDelta} */
   const out = { count: first.count, bounds: first.bounds, cumulative: [...first.cumulative] };
+  const natives = parts.flatMap((p) => (p.native ? [p.native] : []));
+  if (natives.length === parts.length) out.native = mergeNative(natives);
   for (const p of rest) {
     if (p.bounds.length !== out.bounds.length || p.bounds.some((b, i) => b !== out.bounds[i])) {
       continue;
@@ -60,13 +74,15 @@ export function mergeDeltas(parts) {
 
 /**
  * The q-quantile of the observations in a delta, interpolated inside its bucket as Prometheus'
- * `histogram_quantile` does (a rank in +Inf answers the highest finite bound). `null` when
- * nothing was observed.
+ * `histogram_quantile` does (a rank in +Inf answers the highest finite bound). From the native
+ * buckets where the histogram has them: finer than any classic bounds. `null` when nothing was
+ * observed.
  * @param {number} q
  * @param {HistogramDelta | undefined} h
  * @returns {number | null}
  */
 export function quantile(q, h) {
+  if (h?.native) return nativeQuantile(q, h.native);
   const total = h === undefined ? 0 : h.cumulative[h.cumulative.length - 1];
   if (h === undefined || !(total > 0)) return null;
   const rank = q * total;
@@ -76,6 +92,18 @@ export function quantile(q, h) {
   const lower = i === 0 ? Math.min(0, upper) : h.bounds[i - 1];
   const below = i === 0 ? 0 : h.cumulative[i - 1];
   return lower + (upper - lower) * ((rank - below) / (h.cumulative[i] - below));
+}
+
+/**
+ * The most `quantile(q, h)` can be off, relative to the true value, when it comes from native
+ * buckets; `null` for classic buckets, whose error depends on where the bounds are, and when
+ * there is no quantile.
+ * @param {HistogramDelta | undefined} h
+ */
+export function quantileError(h) {
+  const n = h?.native;
+  const some = n !== undefined && (n.zeroCount > 0 || n.positive.size + n.negative.size > 0);
+  return some ? nativeError(n.schema) : null;
 }
 
 /**

@@ -255,3 +255,59 @@ test('jobs carry the count seen in the window beside their rate per minute', (t)
   t.is(m.jobs.created.count, 3);
   t.is(m.jobs.created.rate, 90);
 });
+
+test('native histograms: percentiles from their buckets with their relative error, buckets: false included', (t) => {
+  const r = new MetricsRegistry({ nativeHistograms: true });
+  const reqs = r.counter('http.requests_total', { labelNames: ['method', 'route', 'code_class'] });
+  const lat = r.histogram('http.request_latency_ms', {
+    labelNames: ['route'],
+    buckets: false,
+    native: true,
+  });
+  const stage = r.histogram('worker.stage_latency_ms', { labelNames: ['stage'] });
+  const record = (route: string, values: number[]) => {
+    for (const ms of values) {
+      reqs.inc(1, { method: 'GET', route, code_class: '2xx' });
+      lat.observe(ms, { route });
+      stage.observe(ms, { stage: 'probe' });
+    }
+  };
+  record('/a', [5000]);
+  const base = at(r.snapshot(), '2026-01-01T00:00:00.000Z');
+  const a = Array.from({ length: 100 }, (_, i) => 10 + i);
+  const b = Array.from({ length: 100 }, (_, i) => 200 + 2 * i);
+  record('/a', a);
+  record('/b', b);
+  const cur = at(r.snapshot(), '2026-01-01T00:00:10.000Z');
+
+  const m = model.buildModel(cur, base, { read: model.keyReader(LABELS) });
+  const error = 2 ** (2 ** -3) - 1;
+  const near = (got: number, want: number, what: string) =>
+    t.true(Math.abs(got - want) <= error * want, `${what}: ${got} for ${want}`);
+  const route = (r: string) => m.routes.find((x: any) => x.route === r);
+  near(route('/a').p50, 59, '/a p50');
+  near(route('/a').p99, 108, '/a p99');
+  near(route('/b').p90, 378, '/b p90');
+  t.is(route('/a').relativeError, error);
+  // Both routes' buckets merged: the 99th of the 200 values, not the 5 s before the window.
+  near(m.overview.p99, 394, 'headline p99');
+  t.is(m.overview.relativeError, error);
+  // A histogram with classic buckets too (the registry makes every one native): native wins.
+  t.is(m.stages[0].relativeError, error);
+  near(m.stages[0].p90, 358, 'stage p90');
+
+  // Classic buckets only: percentiles as before, no relative error claimed.
+  const classic = new MetricsRegistry();
+  traffic(classic, [], 0);
+  const cBase = at(classic.snapshot(), '2026-01-01T00:00:00.000Z');
+  traffic(classic, [3, 30, 300], 0);
+  const c = model.buildModel(at(classic.snapshot(), '2026-01-01T00:00:10.000Z'), cBase, {
+    read: model.keyReader(LABELS),
+  });
+  t.not(c.routes[0].p99, null);
+  t.is(c.routes[0].relativeError, null);
+  t.is(c.overview.relativeError, null);
+  // Before anything is observed in the window, no error is claimed either.
+  const idle = model.buildModel(cur, cur, { read: model.keyReader(LABELS) });
+  t.is(idle.overview.relativeError, null);
+});

@@ -553,3 +553,56 @@ withChromium('an empty registry shows what to add, not a blank page', async (t) 
   t.true(await w.page.evaluate(() => document.getElementById('empty-panel').hidden));
   t.deepEqual(w.errors, []);
 });
+
+withChromium(
+  'a native histogram with buckets: false shows its percentiles and their error',
+  async (t) => {
+    const registry = new MetricsRegistry();
+    const requests = registry.counter('http.requests_total', {
+      labelNames: ['method', 'route', 'code_class'],
+    });
+    const latency = registry.histogram('http.request_latency_ms', {
+      labelNames: ['route'],
+      buckets: false,
+      native: true,
+    });
+    const record = (ms: number) => {
+      requests.inc(1, { method: 'GET', route: '/native', code_class: '2xx' });
+      latency.observe(ms, { route: '/native' });
+    };
+    record(5000); // before the window: left out of it
+    const base = await listen(t, http.createServer(createMetricsHandler({ registry })));
+    const w = await page(t);
+    await w.page.goto(`${base}/metrics/ui`);
+    await w.page.selectOption('#window', '300');
+    await until(w, (s) => s.timestamp !== undefined, 'a first snapshot');
+
+    // 1..1000 ms in the window: its p99 is 990 ms, its p50 500 ms.
+    for (let ms = 1; ms <= 1000; ms++) record(ms);
+    const row = (s: PageState) => s.tables.routes.find((r) => r.key === '/native');
+    const state = await until(
+      w,
+      (s) => (row(s)?.cells.rate.value ?? 0) > 0,
+      'the window on the page',
+    );
+    const cells = row(state)!.cells;
+    const error = 2 ** (2 ** -3) - 1;
+    for (const [col, want] of [
+      ['p50', 500],
+      ['p90', 900],
+      ['p99', 990],
+    ] as const) {
+      const got = cells[col].value;
+      t.true(got !== null && Math.abs(got - want) <= error * want, `${col}: ${got} for ${want}`);
+    }
+    t.true(Math.abs(state.tiles.p99.value! - 990) <= error * 990);
+    t.is(state.tiles.p99.sub, 'all routes · ±9.05 %');
+    const hints = await w.page.evaluate(() => ({
+      cell: document.querySelector('#routes tbody td[data-col="p99"]').title,
+      tile: document.querySelector('[data-figure="p99"]').title,
+    }));
+    t.is(hints.cell, 'From native histogram buckets: within ±9.05 % of the true value');
+    t.regex(hints.tile, /native histogram buckets: within ±9\.05 %/);
+    t.deepEqual(w.errors, []);
+  },
+);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { noteContextOff, runInContext, runInRequest } from '../context/correlation';
-import { resolveCorrelationMode, type ResolvedCorrelationMode } from '../context/correlation-mode';
+import { enterContext, noteContextOff, runInContext, runInRequest } from '../context/correlation';
+import {
+  contextWithoutHooks,
+  resolveCorrelationMode,
+  type ResolvedCorrelationMode,
+} from '../context/correlation-mode';
 import { describeValue } from '../core/describe';
 import type { MetricsRegistry } from '../core/metrics-registry';
 import { correlationNames, readIncomingId } from './correlation-header';
@@ -36,6 +40,15 @@ export class Correlator implements CorrelationMaker {
   readonly names: readonly string[];
   readonly echoName: string;
   private readonly eager: boolean;
+  /**
+   * Context mode on a runtime whose async context is a frame that Node puts back when each
+   * callback returns (Node >= 24): the request's context is entered, not run around `next`.
+   * `run` makes a second frame to restore the first (a copy, most of its cost); entering makes
+   * one, and the callback that emitted the request drops it, so the next request, pipelined
+   * or not, starts outside it. Code after the middleware in the same request's listeners sees
+   * the request's id, as it would anyway on its own request.
+   */
+  private readonly enters: boolean;
 
   /** Throws an `obsweave:` error for an option that is no mode, or no echo. */
   constructor(
@@ -49,6 +62,7 @@ export class Correlator implements CorrelationMaker {
     this.names = correlationNames(header);
     this.echoName = this.names[0];
     this.eager = resolveEcho(echo);
+    this.enters = this.mode === 'context' && contextWithoutHooks();
     if (this.mode !== 'context') noteContextOff(registry);
   }
 
@@ -82,7 +96,10 @@ export class Correlator implements CorrelationMaker {
   /** Runs `next` with the request's correlation, as the mode carries it; without one, plainly. */
   run(state: RequestState | undefined, next: () => void): void {
     if (state === undefined || !this.on) next();
-    else if (this.mode === 'context') runInContext(state, next);
+    else if (this.enters) {
+      enterContext(state);
+      next();
+    } else if (this.mode === 'context') runInContext(state, next);
     else runInRequest(state, next);
   }
 

@@ -1,5 +1,6 @@
 import test from 'ava';
 import http from 'node:http';
+import { connect } from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
 import { correlationId, httpMetrics, MetricsRegistry } from '../../src';
 import { requestState } from '../../src/http/request-lifecycle';
@@ -130,3 +131,49 @@ test('correlationEcho: anything but its two values is an error when the middlewa
     t.regex(e.message, /^obsweave: correlationEcho must be 'on-demand' or 'always'/);
   }
 });
+
+for (const correlation of ['context', 'request'] as const) {
+  test(`correlation '${correlation}': pipelined requests on one connection each see their own id, before, inside and after their awaits, and none leaks to the next`, async (t) => {
+    const mw = httpMetrics({ registry: new MetricsRegistry(), correlation });
+    const seen: [string, string | undefined, string | undefined][] = [];
+    const server = http.createServer();
+    // A listener before the middleware, the middleware and its handler, one after it.
+    server.on('request', (req) => seen.push(['before', req.url, correlationId()]));
+    server.on('request', (req, res) =>
+      mw(req, res, () => {
+        seen.push(['inside', req.url, correlationId()]);
+        setImmediate(() => {
+          seen.push(['later', req.url, correlation === 'context' ? correlationId() : 'n/a']);
+          res.end('ok');
+        });
+      }),
+    );
+    const base = new URL(await listen(t, server));
+    const socket = connect(Number(base.port), base.hostname);
+    t.teardown(() => socket.destroy());
+    const answered = new Promise<void>((resolve) => {
+      let text = '';
+      socket.on('data', (d) => {
+        text += String(d);
+        if (text.split('\r\n\r\nok').length === 3) resolve();
+      });
+    });
+    // Both requests in one write: Node emits them from one read of the socket.
+    socket.write(
+      'GET /a HTTP/1.1\r\nHost: x\r\nx-correlation-id: id-a\r\n\r\n' +
+        'GET /b HTTP/1.1\r\nHost: x\r\nx-correlation-id: id-b\r\n\r\n',
+    );
+    await answered;
+
+    const of = (url: string, when: string) => seen.find(([w, u]) => w === when && u === url)?.[2];
+    for (const [url, id] of [
+      ['/a', 'id-a'],
+      ['/b', 'id-b'],
+    ]) {
+      t.is(of(url, 'before'), undefined, `${url}: a listener before the middleware sees no id`);
+      t.is(of(url, 'inside'), id, `${url}: its own id inside`);
+      if (correlation === 'context') t.is(of(url, 'later'), id, `${url}: and after an await`);
+    }
+    t.is(correlationId(), undefined, 'nothing outside the requests');
+  });
+}

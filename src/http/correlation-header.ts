@@ -50,7 +50,19 @@ export function readIncomingId(
 function rawHeader(raw: readonly string[], name: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i];
-    if (k.length === name.length && (k === name || k.toLowerCase() === name)) return raw[i + 1];
+    if (k.length === name.length && (k === name || sameLowerCase(k, name))) return raw[i + 1];
   }
   return undefined;
+}
+
+/**
+ * `k.toLowerCase() === lower` without the string `toLowerCase` makes: every request's headers of
+ * the same length as the name (`Content-Type` beside `x-request-id`) came here.
+ */
+function sameLowerCase(k: string, lower: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

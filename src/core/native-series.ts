@@ -1,0 +1,220 @@
+import { performance } from 'node:perf_hooks';
+import { bucketIndex } from './buckets';
+import { traceRefSource, type Exemplar } from './exemplars';
+import type { NativeView } from './family-view';
+import { recordExemplar } from './histogram-exemplar';
+import { CountArena, type Counts } from './native-arena';
+import { keyTable, type KeyTable } from './native-bounds';
+import { MIN_SPAN, NativeSide, type NativeShape } from './native-buckets';
+import { MAGNITUDE, keyOfBits } from './native-index';
+import type { Series } from './series-table';
+
+/** What every series of one native histogram shares: its shape, classic bounds and storage. */
+export class NativeFamily {
+  readonly arena = new CountArena();
+  readonly zeroThreshold: number;
+  readonly maxBuckets: number;
+  /** The widest a window may grow before the resolution is halved instead. */
+  readonly maxSpan: number;
+
+  constructor(
+    readonly shape: NativeShape,
+    /** Classic bounds; none with `buckets: false`. */
+    readonly bounds: readonly number[],
+  ) {
+    this.zeroThreshold = shape.config.zeroThreshold;
+    this.maxBuckets = shape.config.maxBuckets;
+    this.maxSpan = Math.max(4 * this.maxBuckets, MIN_SPAN);
+  }
+}
+
+/**
+ * One series of a native histogram: count, sum, the classic buckets (unless `buckets: false`)
+ * and the sparse exponential buckets, in one object whose counts are runs in the histogram's
+ * shared arena. Observations are in the metric's own unit and bucketed in base units (a `_ms`
+ * histogram's buckets are over seconds, as Prometheus shows them). Past `maxBuckets` populated
+ * buckets the resolution is halved, or the whole series reset when `minResetMs` allows, as
+ * client_golang does. It is its own `native` view.
+ */
+export class NativeSeries implements Series, NativeView {
+  sum = 0;
+  count = 0;
+  /** When the series started counting (ms since the epoch): made, or last reset. */
+  created = Date.now();
+  /** Allocated on the first observation made inside a span. */
+  exemplars: (Exemplar | undefined)[] | undefined = undefined;
+  schema: number;
+  zeroCount = 0;
+  positive: NativeSide | undefined = undefined;
+  negative: NativeSide | undefined = undefined;
+  private populated = 0;
+  private table: KeyTable;
+  /**
+   * `performance.now()` at the last reset, when `minResetMs` asks for it. Otherwise `undefined`,
+   * never 0: a field V8 has seen hold only numbers keeps each double in a box of its own.
+   */
+  private lastReset: number | undefined;
+  /** Per-bucket classic counts from `at` (the last is +Inf); none with `buckets: false`. */
+  private classic: Counts | undefined = undefined;
+  private at = 0;
+
+  constructor(readonly family: NativeFamily) {
+    this.schema = family.shape.config.schema;
+    this.table = keyTable(this.schema);
+    this.lastReset = this.now();
+    if (family.bounds.length > 0) {
+      this.at = family.arena.alloc(0, family.bounds.length + 1);
+      this.classic = family.arena.store;
+    }
+  }
+
+  get bounds(): readonly number[] {
+    return this.family.bounds;
+  }
+
+  /** Per-bucket classic counts, the last +Inf: made at export, never on `observe`. */
+  get counts(): ArrayLike<number> {
+    const c = this.classic;
+    return c === undefined
+      ? Float64Array.of(this.count)
+      : c.subarray(this.at, this.at + this.family.bounds.length + 1);
+  }
+
+  get native(): NativeView {
+    return this;
+  }
+
+  get zeroThreshold(): number {
+    return this.family.zeroThreshold;
+  }
+
+  /** False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). */
+  observe(v: number, mul: number): boolean {
+    const sum = this.sum + v;
+    const x = sum * mul;
+    if (x - x !== 0) return false;
+    if (!this.observeNative(v)) {
+      // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
+      this.reset();
+      return this.observe(v, mul);
+    }
+    const c = this.classic;
+    let i = 0;
+    if (c !== undefined) {
+      i = bucketIndex(this.family.bounds, v);
+      const j = this.at + i;
+      const n = c[j] + 1;
+      c[j] = n;
+      if (c[j] !== n) this.widenClassic(j, n);
+    }
+    this.sum = sum;
+    this.count++;
+    const source = traceRefSource();
+    if (source !== undefined) {
+      recordExemplar(this, this.family.bounds.length + 1, source, i, v);
+    }
+    return true;
+  }
+
+  /** False when the series has to be reset first (past `maxBuckets`, `minResetMs` elapsed). */
+  private observeNative(v: number): boolean {
+    const { shape, zeroThreshold: zt } = this.family;
+    const base = shape.mul === 1 ? v / shape.div : (v * shape.mul) / shape.div;
+    if (base > zt) {
+      MAGNITUDE[0] = base;
+      return this.add(keyOfBits(this.schema, this.table), false);
+    }
+    if (base < -zt) {
+      MAGNITUDE[0] = -base;
+      return this.add(keyOfBits(this.schema, this.table), true);
+    }
+    this.zeroCount++;
+    return true;
+  }
+
+  private add(key: number, negative: boolean): boolean {
+    let side = negative ? this.negative : this.positive;
+    if (side === undefined) {
+      side = new NativeSide(this.family.arena, key);
+      if (negative) this.negative = side;
+      else this.positive = side;
+    }
+    let i = key - side.offset;
+    while (i < 0 || i >= side.length) {
+      // Halving the resolution to make room moves every key k to ceil(k / 2), this one too.
+      if (!this.widen(side, key)) key = (key + 1) >> 1;
+      i = key - side.offset;
+    }
+    const c = side.store;
+    const j = side.base + i;
+    const n = c[j] + 1;
+    c[j] = n;
+    if (c[j] !== n) side.widenTo(this.family.arena, i, n);
+    if (n === 1 && ++this.populated > this.family.maxBuckets) return this.limit();
+    return true;
+  }
+
+  private widenClassic(j: number, n: number): void {
+    const c = this.classic!;
+    const length = this.family.bounds.length + 1;
+    const arena = this.family.arena;
+    const i = j - this.at;
+    this.at = arena.widen(c, this.at, length, n);
+    this.classic = arena.store;
+    this.classic[this.at + i] = n;
+  }
+
+  /** Room for `key`; false when the resolution had to be halved to make it (keys changed). */
+  private widen(side: NativeSide, key: number): boolean {
+    const { arena, maxSpan } = this.family;
+    if (side.grow(arena, key, this.schema === -4 ? Infinity : maxSpan)) return true;
+    // A window that wide would cost more memory than `maxBuckets` promises: fewer, wider buckets.
+    this.halve();
+    return false;
+  }
+
+  private limit(): boolean {
+    const { shape } = this.family;
+    const { minResetMs } = shape.config;
+    if (minResetMs > 0 && performance.now() - this.lastReset! >= minResetMs) {
+      shape.limited('reset');
+      return false;
+    }
+    if (this.schema > -4) this.halve();
+    return true;
+  }
+
+  private halve(): void {
+    if (this.schema === -4) return;
+    const arena = this.family.arena;
+    this.schema--;
+    this.table = keyTable(this.schema);
+    this.positive?.halve(arena);
+    this.negative?.halve(arena);
+    this.populated =
+      (this.positive?.populatedCount() ?? 0) + (this.negative?.populatedCount() ?? 0);
+    this.family.shape.limited('schema');
+  }
+
+  reset(): void {
+    const { arena, bounds, shape } = this.family;
+    this.classic?.fill(0, this.at, this.at + bounds.length + 1);
+    this.sum = 0;
+    this.count = 0;
+    this.exemplars = undefined;
+    this.created = Date.now();
+    this.schema = shape.config.schema;
+    this.table = keyTable(this.schema);
+    this.zeroCount = 0;
+    this.positive?.release(arena);
+    this.negative?.release(arena);
+    this.positive = undefined;
+    this.negative = undefined;
+    this.populated = 0;
+    this.lastReset = this.now();
+  }
+
+  private now(): number | undefined {
+    return this.family.shape.config.minResetMs > 0 ? performance.now() : undefined;
+  }
+}

@@ -21,6 +21,8 @@ export interface NativeShape {
  */
 export class NativeSide implements NativeSideView {
   store: Counts;
+  /** The width of `store`'s counts (see `bump`). */
+  width = 0;
   base: number;
   offset: number;
   length = INITIAL_WINDOW;
@@ -40,6 +42,7 @@ export class NativeSide implements NativeSideView {
   widenTo(arena: CountArena, i: number, n: number): void {
     this.base = arena.widen(this.store, this.base, this.length, n);
     this.store = arena.store;
+    this.width = widthOf(this.store);
     this.store[this.base + i] = n;
   }
 
@@ -75,6 +78,7 @@ export class NativeSide implements NativeSideView {
     if (width < WIDEST && 2 * most > MAX[width]) {
       this.base = arena.widen(this.store, this.base, this.length, 2 * most);
       this.store = arena.store;
+      this.width = widthOf(this.store);
     }
     const c = this.store;
     const b = this.base;

@@ -3,11 +3,15 @@ import { bucketIndex } from './buckets';
 import { traceRefSource, type Exemplar } from './exemplars';
 import type { NativeView } from './family-view';
 import { recordExemplar } from './histogram-exemplar';
-import { CountArena, type Counts } from './native-arena';
+import { CountArena, bump, widthOf, type Counts } from './native-arena';
 import { keyTable, type KeyTable } from './native-bounds';
 import { MIN_SPAN, NativeSide, type NativeShape } from './native-buckets';
-import { MAGNITUDE, keyOfBits } from './native-index';
+import { classicMap, type ClassicMap } from './native-classic';
+import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits } from './native-index';
 import type { Series } from './series-table';
+
+/** Where `observe` hands its value to `record`. */
+const INPUT = new Float64Array(1);
 
 /** What every series of one native histogram shares: its shape, classic bounds and storage. */
 export class NativeFamily {
@@ -25,6 +29,20 @@ export class NativeFamily {
     this.zeroThreshold = shape.config.zeroThreshold;
     this.maxBuckets = shape.config.maxBuckets;
     this.maxSpan = Math.max(4 * this.maxBuckets, MIN_SPAN);
+    this.mapFor(shape.config.schema);
+  }
+
+  /**
+   * Classic buckets from native keys, by schema (see `ClassicMap`): the configured schema's made
+   * with the family, a lower one's when a series first halves to it.
+   */
+  readonly maps: (ClassicMap | undefined)[] = new Array(MAX_SCHEMA - MIN_SCHEMA + 1).fill(
+    undefined,
+  );
+
+  mapFor(schema: number): void {
+    const { mul, div } = this.shape;
+    this.maps[schema - MIN_SCHEMA] ??= classicMap(this.bounds, schema, mul, div);
   }
 }
 
@@ -57,6 +75,7 @@ export class NativeSeries implements Series, NativeView {
   /** Per-bucket classic counts from `at` (the last is +Inf); none with `buckets: false`. */
   private classic: Counts | undefined = undefined;
   private at = 0;
+  private width = 0;
 
   constructor(readonly family: NativeFamily) {
     this.schema = family.shape.config.schema;
@@ -88,70 +107,68 @@ export class NativeSeries implements Series, NativeView {
     return this.family.zeroThreshold;
   }
 
-  /** False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). */
+  /**
+   * False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). Small, so
+   * that V8 inlines it into the caller; `v` goes on to `record` through `INPUT`, since a double
+   * passed to a call V8 does not inline is boxed: an allocation per observation.
+   */
   observe(v: number, mul: number): boolean {
     const sum = this.sum + v;
     const x = sum * mul;
     if (x - x !== 0) return false;
-    if (!this.observeNative(v)) {
-      // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
-      this.reset();
-      return this.observe(v, mul);
-    }
-    const c = this.classic;
-    let i = 0;
-    if (c !== undefined) {
-      i = bucketIndex(this.family.bounds, v);
-      const j = this.at + i;
-      const n = c[j] + 1;
-      c[j] = n;
-      if (c[j] !== n) this.widenClassic(j, n);
-    }
+    INPUT[0] = v;
+    const i = this.record();
+    // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
+    if (i < 0) return (this.reset(), this.observe(v, mul));
     this.sum = sum;
     this.count++;
     const source = traceRefSource();
-    if (source !== undefined) {
-      recordExemplar(this, this.family.bounds.length + 1, source, i, v);
-    }
+    if (source !== undefined) recordExemplar(this, this.family.bounds.length + 1, source, i, v);
     return true;
   }
 
-  /** False when the series has to be reset first (past `maxBuckets`, `minResetMs` elapsed). */
-  private observeNative(v: number): boolean {
-    const { shape, zeroThreshold: zt } = this.family;
+  /**
+   * Counts `INPUT[0]` in its native and classic buckets and returns the classic bucket's index;
+   * -1, with nothing counted, when the series has to be reset first. One function, larger than
+   * V8 inlines: the child's `observe` stays small enough to be inlined into its caller.
+   */
+  private record(): number {
+    const v = INPUT[0];
+    const f = this.family;
+    const { shape, zeroThreshold: zt } = f;
     const base = shape.mul === 1 ? v / shape.div : (v * shape.mul) / shape.div;
-    if (base > zt) {
-      MAGNITUDE[0] = base;
-      return this.add(keyOfBits(this.schema, this.table), false);
-    }
-    if (base < -zt) {
-      MAGNITUDE[0] = -base;
-      return this.add(keyOfBits(this.schema, this.table), true);
-    }
-    this.zeroCount++;
-    return true;
-  }
-
-  private add(key: number, negative: boolean): boolean {
-    let side = negative ? this.negative : this.positive;
-    if (side === undefined) {
-      side = new NativeSide(this.family.arena, key);
-      if (negative) this.negative = side;
-      else this.positive = side;
-    }
-    let i = key - side.offset;
-    while (i < 0 || i >= side.length) {
-      // Halving the resolution to make room moves every key k to ceil(k / 2), this one too.
-      if (!this.widen(side, key)) key = (key + 1) >> 1;
-      i = key - side.offset;
-    }
-    const c = side.store;
-    const j = side.base + i;
-    const n = c[j] + 1;
-    c[j] = n;
-    if (c[j] !== n) side.widenTo(this.family.arena, i, n);
-    if (n === 1 && ++this.populated > this.family.maxBuckets) return this.limit();
-    return true;
+    let i = -1; // the classic bucket, when the native key gives it
+    if (base > zt || base < -zt) {
+      const negative = base < 0;
+      MAGNITUDE[0] = negative ? -base : base;
+      let key = keyOfBits(this.schema, this.table);
+      if (!negative) {
+        const m = f.maps[this.schema - MIN_SCHEMA]!;
+        i = key < m.lo ? m.below : key > m.hi ? m.above : m.index[key - m.lo];
+      }
+      let side = negative ? this.negative : this.positive;
+      if (side === undefined) {
+        side = new NativeSide(f.arena, key);
+        if (negative) this.negative = side;
+        else this.positive = side;
+      }
+      let at = key - side.offset;
+      while (at < 0 || at >= side.length) {
+        // Halving the resolution to make room moves every key k to ceil(k / 2), this one too.
+        if (!this.widen(side, key)) key = (key + 1) >> 1;
+        at = key - side.offset;
+      }
+      const n = bump(side.store, side.width, side.base + at);
+      if (n < 0) side.widenTo(f.arena, at, -n);
+      else if (n === 1 && ++this.populated > f.maxBuckets && !this.limit()) return -1;
+    } else this.zeroCount++;
+    const c = this.classic;
+    if (c === undefined) return 0;
+    if (i < 0) i = bucketIndex(f.bounds, v);
+    const j = this.at + i;
+    const n = bump(c, this.width, j);
+    if (n < 0) this.widenClassic(j, -n);
+    return i;
   }
 
   private widenClassic(j: number, n: number): void {
@@ -161,6 +178,7 @@ export class NativeSeries implements Series, NativeView {
     const i = j - this.at;
     this.at = arena.widen(c, this.at, length, n);
     this.classic = arena.store;
+    this.width = widthOf(this.classic);
     this.classic[this.at + i] = n;
   }
 
@@ -189,6 +207,7 @@ export class NativeSeries implements Series, NativeView {
     const arena = this.family.arena;
     this.schema--;
     this.table = keyTable(this.schema);
+    this.family.mapFor(this.schema);
     this.positive?.halve(arena);
     this.negative?.halve(arena);
     this.populated =

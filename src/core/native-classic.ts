@@ -1,24 +1,28 @@
 import { bucketIndex } from './buckets';
+import { scaledKeyTable, type KeyTable } from './native-bounds';
 import { MAX_SCHEMA, MIN_SCHEMA, nativeBound, nativeKey } from './native-index';
 
 /**
- * The classic bucket of every value in each native bucket, where one classic bucket holds the
- * whole native bucket: a native histogram's `observe` then finds its classic bucket with one
- * load instead of a search. Native bucket `k` (of one schema, over base units `v * mul / div`)
- * maps to `index[k - lo]`, or -1 where a classic bound falls inside it (the search decides);
- * below `lo` every value is under the first bound, above `hi` over the last.
+ * What a native histogram's `observe` reads at one schema: the key table for its unit, and the
+ * classic bucket of every value in each native bucket where one classic bucket holds the whole
+ * native bucket, so that the classic bucket is found with one load instead of a search. Native
+ * bucket `k` (over base units `v * mul / div`) maps to `index[k - lo]`, or -1 where a classic
+ * bound falls inside it (the search decides); below `lo` every value is under the first bound,
+ * above `hi` over the last.
  */
-export interface ClassicMap {
-  readonly lo: number;
-  readonly hi: number;
-  readonly index: Int16Array;
-  /** The index below `lo` (the first bucket) and above `hi` (+Inf); -1 for none. */
-  readonly below: number;
-  readonly above: number;
+export class NativeLookup {
+  constructor(
+    readonly keys: KeyTable,
+    readonly lo: number,
+    readonly hi: number,
+    readonly index: Int16Array,
+    /** The index below `lo` (the first bucket) and above `hi` (+Inf); -1 for none. */
+    readonly below: number,
+    readonly above: number,
+  ) {}
 }
 
-/** For a histogram no map serves: every key says "search". */
-const NO_MAP: ClassicMap = { lo: 0, hi: -1, index: new Int16Array(0), below: -1, above: -1 };
+const NONE = new Int16Array(0);
 
 /**
  * The two roundings of `v * mul / div` move a value by a few parts in 10^16; each native bucket
@@ -27,18 +31,20 @@ const NO_MAP: ClassicMap = { lo: 0, hi: -1, index: new Int16Array(0), below: -1,
  */
 const MARGIN = 1e-12;
 
-/** A map that always searches when none is worth it: no classic buckets, or one at or below 0. */
-export function classicMap(
+/** The map says "search" for every key when none is worth it: no classic buckets, or one <= 0. */
+export function nativeLookup(
   bounds: readonly number[],
   schema: number,
   mul: number,
   div: number,
-): ClassicMap {
-  if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return NO_MAP;
-  if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return NO_MAP;
+): NativeLookup {
+  const keys = scaledKeyTable(schema, mul, div);
+  const none = new NativeLookup(keys, 0, -1, NONE, -1, -1);
+  if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return none;
+  if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return none;
   const first = (bounds[0] * mul) / div;
   const last = (bounds[bounds.length - 1] * mul) / div;
-  if (!(first > 0) || !Number.isFinite(last)) return NO_MAP;
+  if (!(first > 0) || !Number.isFinite(last)) return none;
   const lo = nativeKey(first, schema) - 2;
   const hi = nativeKey(last, schema) + 2;
   const index = new Int16Array(hi - lo + 1);
@@ -49,5 +55,5 @@ export function classicMap(
     const b = bucketIndex(bounds, to);
     index[k - lo] = Number.isFinite(from) && Number.isFinite(to) && a === b ? a : -1;
   }
-  return { lo, hi, index, below: 0, above: bounds.length };
+  return new NativeLookup(keys, lo, hi, index, 0, bounds.length);
 }

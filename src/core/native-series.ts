@@ -4,9 +4,9 @@ import { traceRefSource, type Exemplar } from './exemplars';
 import type { NativeView } from './family-view';
 import { recordExemplar } from './histogram-exemplar';
 import { CountArena, bump, widthOf, type Counts } from './native-arena';
-import { keyTable, type KeyTable } from './native-bounds';
+import { largestAtMost } from './native-bounds';
 import { MIN_SPAN, NativeSide, type NativeShape } from './native-buckets';
-import { classicMap, type ClassicMap } from './native-classic';
+import { nativeLookup, type NativeLookup } from './native-classic';
 import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits } from './native-index';
 import type { Series } from './series-table';
 
@@ -17,6 +17,8 @@ const INPUT = new Float64Array(1);
 export class NativeFamily {
   readonly arena = new CountArena();
   readonly zeroThreshold: number;
+  /** The largest value, as observed, whose magnitude in base units is in the zero bucket. */
+  readonly zeroBelow: number;
   readonly maxBuckets: number;
   /** The widest a window may grow before the resolution is halved instead. */
   readonly maxSpan: number;
@@ -27,22 +29,23 @@ export class NativeFamily {
     readonly bounds: readonly number[],
   ) {
     this.zeroThreshold = shape.config.zeroThreshold;
+    this.zeroBelow = largestAtMost(this.zeroThreshold, shape.mul, shape.div);
     this.maxBuckets = shape.config.maxBuckets;
     this.maxSpan = Math.max(4 * this.maxBuckets, MIN_SPAN);
-    this.mapFor(shape.config.schema);
+    this.lookup(shape.config.schema);
   }
 
   /**
-   * Classic buckets from native keys, by schema (see `ClassicMap`): the configured schema's made
+   * Key tables and classic maps by schema (see `NativeLookup`): the configured schema's made
    * with the family, a lower one's when a series first halves to it.
    */
-  readonly maps: (ClassicMap | undefined)[] = new Array(MAX_SCHEMA - MIN_SCHEMA + 1).fill(
-    undefined,
-  );
+  private readonly lookups: (NativeLookup | undefined)[] = new Array(
+    MAX_SCHEMA - MIN_SCHEMA + 1,
+  ).fill(undefined);
 
-  mapFor(schema: number): void {
+  lookup(schema: number): NativeLookup {
     const { mul, div } = this.shape;
-    this.maps[schema - MIN_SCHEMA] ??= classicMap(this.bounds, schema, mul, div);
+    return (this.lookups[schema - MIN_SCHEMA] ??= nativeLookup(this.bounds, schema, mul, div));
   }
 }
 
@@ -66,7 +69,7 @@ export class NativeSeries implements Series, NativeView {
   positive: NativeSide | undefined = undefined;
   negative: NativeSide | undefined = undefined;
   private populated = 0;
-  private table: KeyTable;
+  private table: NativeLookup;
   /**
    * `performance.now()` at the last reset, when `minResetMs` asks for it. Otherwise `undefined`,
    * never 0: a field V8 has seen hold only numbers keeps each double in a box of its own.
@@ -79,7 +82,7 @@ export class NativeSeries implements Series, NativeView {
 
   constructor(readonly family: NativeFamily) {
     this.schema = family.shape.config.schema;
-    this.table = keyTable(this.schema);
+    this.table = this.family.lookup(this.schema);
     this.lastReset = this.now();
     if (family.bounds.length > 0) {
       this.at = family.arena.alloc(0, family.bounds.length + 1);
@@ -135,17 +138,14 @@ export class NativeSeries implements Series, NativeView {
   private record(): number {
     const v = INPUT[0];
     const f = this.family;
-    const { shape, zeroThreshold: zt } = f;
-    const base = shape.mul === 1 ? v / shape.div : (v * shape.mul) / shape.div;
+    const zv = f.zeroBelow;
     let i = -1; // the classic bucket, when the native key gives it
-    if (base > zt || base < -zt) {
-      const negative = base < 0;
-      MAGNITUDE[0] = negative ? -base : base;
-      let key = keyOfBits(this.schema, this.table);
-      if (!negative) {
-        const m = f.maps[this.schema - MIN_SCHEMA]!;
-        i = key < m.lo ? m.below : key > m.hi ? m.above : m.index[key - m.lo];
-      }
+    if (v > zv || v < -zv) {
+      const negative = v < 0;
+      MAGNITUDE[0] = negative ? -v : v;
+      const t = this.table;
+      let key = keyOfBits(this.schema, t.keys);
+      if (!negative) i = key < t.lo ? t.below : key > t.hi ? t.above : t.index[key - t.lo];
       let side = negative ? this.negative : this.positive;
       if (side === undefined) {
         side = new NativeSide(f.arena, key);
@@ -206,8 +206,7 @@ export class NativeSeries implements Series, NativeView {
     if (this.schema === -4) return;
     const arena = this.family.arena;
     this.schema--;
-    this.table = keyTable(this.schema);
-    this.family.mapFor(this.schema);
+    this.table = this.family.lookup(this.schema);
     this.positive?.halve(arena);
     this.negative?.halve(arena);
     this.populated =
@@ -223,7 +222,7 @@ export class NativeSeries implements Series, NativeView {
     this.exemplars = undefined;
     this.created = Date.now();
     this.schema = shape.config.schema;
-    this.table = keyTable(this.schema);
+    this.table = this.family.lookup(this.schema);
     this.zeroCount = 0;
     this.positive?.release(arena);
     this.negative?.release(arena);

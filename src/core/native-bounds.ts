@@ -1,38 +1,33 @@
 /**
  * The upper bounds, within one power of two, of a native histogram's buckets: for schema `s`,
- * `2^(j / 2^s - 1)` for `j` in `[0, 2^s)`, each the double nearest to that irrational value.
- * `Math.pow` is not correctly rounded (it is off by one unit in the last place for about one
- * bound in seven), so each candidate is checked exactly, in integers, once per schema: the
- * first histogram of a schema pays it (under 1 ms at schema 3, ~70 ms at schema 8).
+ * about `2^(j / 2^s - 1)` for `j` in `[0, 2^s)`, as the Prometheus Go client and server carry
+ * them, bit for bit, so that a value on a bound lands in the bucket Prometheus puts it in. Their
+ * table is not the nearest doubles (it has 0.7071067811865475 where `2^-0.5` rounds to
+ * 0.7071067811865476, and its schema-8 bounds are up to 4 units in the last place off): it was
+ * made by multiplying up from 0.5 by `2^(2^-s)`, each bound at an even position taken from
+ * the schema below. The same products of the same factors give the same doubles.
  */
-const tables: (Float64Array | undefined)[] = new Array(9).fill(undefined);
-
-export function fracBounds(schema: number): Float64Array {
-  let t = tables[schema];
-  if (t === undefined) {
-    const n = 2 ** schema;
-    t = new Float64Array(n);
-    for (let j = 0; j < n; j++) t[j] = nearestBound(j, n);
-    tables[schema] = t;
-  }
-  return t;
-}
+const tables: Float64Array[] = [Float64Array.of(0.5)];
 
 /**
- * The double `m / 2^53` nearest to `t = 2^(j/n - 1)` (in [0.5, 1), where doubles are `m / 2^53`
- * with 53-bit `m`): the one whose rounding interval `[(2m-1)/2^54, (2m+1)/2^54]` holds `t`,
- * compared as n-th powers: `(2m±1)^n` against `2^(54n + j - n)`.
+ * `2^(2^-s)` for s = 1..8 as Go's `math.Exp2` computes them, which the table was made with: the
+ * first is one unit in the last place below the nearest double, the others are the nearest.
  */
-function nearestBound(j: number, n: number): number {
-  if (j === 0) return 0.5;
-  const target = 2n ** BigInt(54 * n + j - n);
-  const power = BigInt(n);
-  let m = BigInt(Math.round(Math.pow(2, j / n - 1) * 2 ** 53));
-  for (;;) {
-    if ((2n * m - 1n) ** power > target) m--;
-    else if ((2n * m + 1n) ** power < target) m++;
-    else return Number(m) / 2 ** 53;
+const FACTORS = [
+  1.414213562373095, 1.189207115002721, 1.0905077326652577, 1.0442737824274138, 1.0218971486541166,
+  1.0108892860517005, 1.0054299011128027, 1.0027112750502025,
+];
+
+export function fracBounds(schema: number): Float64Array {
+  for (let s = tables.length; s <= schema; s++) {
+    const below = tables[s - 1];
+    const factor = FACTORS[s - 1];
+    const t = new Float64Array(2 ** s);
+    t[0] = 0.5;
+    for (let j = 1; j < t.length; j++) t[j] = j % 2 === 0 ? below[j / 2] : t[j - 1] * factor;
+    tables.push(t);
   }
+  return tables[schema];
 }
 
 /**

@@ -10,6 +10,18 @@ import { nativeLookup, type NativeLookup } from './native-classic';
 import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits } from './native-index';
 import type { Series } from './series-table';
 
+/**
+ * The last classic counts view handed out, and what it shows (see `counts`); it keeps that one
+ * series reachable until the next export reads another.
+ */
+const LAST: {
+  series: NativeSeries | undefined;
+  store: Counts | undefined;
+  at: number;
+  count: number;
+  view: ArrayLike<number>;
+} = { series: undefined, store: undefined, at: 0, count: 0, view: [] };
+
 /** Where `observe` hands its value to `record`. */
 const INPUT = new Float64Array(1);
 
@@ -96,10 +108,26 @@ export class NativeSeries implements Series, NativeView {
 
   /** Per-bucket classic counts, the last +Inf: made at export, never on `observe`. */
   get counts(): ArrayLike<number> {
-    const c = this.classic;
-    return c === undefined
-      ? Float64Array.of(this.count)
-      : c.subarray(this.at, this.at + this.family.bounds.length + 1);
+    // Exporters read `counts[i]` in a loop: the last view made is handed out again while it
+    // still shows this series' counts.
+    const l = LAST;
+    if (
+      l.series !== this ||
+      l.store !== this.classic ||
+      l.at !== this.at ||
+      l.count !== this.count
+    ) {
+      const c = this.classic;
+      l.series = this;
+      l.store = c;
+      l.at = this.at;
+      l.count = this.count;
+      l.view =
+        c === undefined
+          ? Float64Array.of(this.count)
+          : c.subarray(this.at, this.at + this.family.bounds.length + 1);
+    }
+    return l.view;
   }
 
   get native(): NativeView {

@@ -155,10 +155,10 @@ const NATIVE_CASES: Record<string, { classic: boolean; busy: number; series: num
   'native+classic': { classic: true, busy: 1, series: SERIES },
   'native-only, 1 bucket > 255': { classic: false, busy: 256, series: SERIES },
   'native+classic, 1 bucket > 255': { classic: true, busy: 256, series: SERIES },
-  'native-only, 1 bucket > 65535, 2,000 series': {
+  'native-only, 1 bucket > 65535, 5,000 series': {
     classic: false,
     busy: 65536,
-    series: SERIES / 10,
+    series: SERIES / 4,
   },
 };
 

@@ -28,6 +28,8 @@ const INPUT = new Float64Array(1);
 /** What every series of one native histogram shares: its shape, classic bounds and storage. */
 export class NativeFamily {
   readonly arena = new CountArena();
+  /** When the family was made (ms since the epoch): its series' start times count from it. */
+  readonly epoch = Date.now();
   readonly zeroThreshold: number;
   /** The largest value, as observed, whose magnitude in base units is in the zero bucket. */
   readonly zeroBelow: number;
@@ -72,8 +74,11 @@ export class NativeFamily {
 export class NativeSeries implements Series, NativeView {
   sum = 0;
   count = 0;
-  /** When the series started counting (ms since the epoch): made, or last reset. */
-  created = Date.now();
+  /**
+   * When the series started counting, made or last reset, as ms after the family was made: a
+   * small integer, which V8 keeps without the box a time since 1970 needs.
+   */
+  private startedAt: number;
   /** Allocated on the first observation made inside a span. */
   exemplars: (Exemplar | undefined)[] | undefined = undefined;
   schema: number;
@@ -93,6 +98,7 @@ export class NativeSeries implements Series, NativeView {
   private width = 0;
 
   constructor(readonly family: NativeFamily) {
+    this.startedAt = Date.now() - family.epoch;
     this.schema = family.shape.config.schema;
     this.table = this.family.lookup(this.schema);
     this.lastReset = this.now();
@@ -100,6 +106,11 @@ export class NativeSeries implements Series, NativeView {
       this.at = family.arena.alloc(0, family.bounds.length + 1);
       this.classic = family.arena.store;
     }
+  }
+
+  /** When the series started counting (ms since the epoch): made, or last reset. */
+  get created(): number {
+    return this.family.epoch + this.startedAt;
   }
 
   get bounds(): readonly number[] {
@@ -248,7 +259,7 @@ export class NativeSeries implements Series, NativeView {
     this.sum = 0;
     this.count = 0;
     this.exemplars = undefined;
-    this.created = Date.now();
+    this.startedAt = Date.now() - this.family.epoch;
     this.schema = shape.config.schema;
     this.table = this.family.lookup(this.schema);
     this.zeroCount = 0;

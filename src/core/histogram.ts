@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { bucketIndex } from './buckets';
-import { correlationSource, traceRefSource, type Exemplar } from './exemplars';
+import { traceRefSource, type Exemplar } from './exemplars';
+import { recordExemplar } from './histogram-exemplar';
 import { shown, Metric, type MetricContext } from './metric';
-import { INPUT, NativeBuckets, type NativeShape } from './native-buckets';
+import type { NativeShape } from './native-buckets';
+import { NativeFamily, NativeSeries } from './native-series';
 import type { Series } from './series-table';
 import type { BoundHistogram, Histogram, LabelValues } from './types';
 
@@ -13,17 +15,11 @@ export class HistogramSeries implements Series {
   readonly counts: Float64Array;
   /** Allocated on the first observation made inside a span. */
   exemplars: (Exemplar | undefined)[] | undefined = undefined;
-  /** The sparse exponential buckets, when the histogram is native. */
-  readonly native: NativeBuckets | undefined;
   /** When the series started counting (ms since the epoch): made, or last reset. */
   created = Date.now();
 
-  constructor(
-    readonly bounds: readonly number[],
-    shape?: NativeShape,
-  ) {
+  constructor(readonly bounds: readonly number[]) {
     this.counts = new Float64Array(bounds.length + 1);
-    this.native = shape === undefined ? undefined : new NativeBuckets(shape);
   }
 
   /** False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). */
@@ -31,54 +27,13 @@ export class HistogramSeries implements Series {
     const sum = this.sum + v;
     const x = sum * mul;
     if (x - x !== 0) return false;
-    const native = this.native;
-    if (native !== undefined && ((INPUT[0] = v), !native.observeInput())) {
-      // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
-      this.reset();
-      return this.observe(v, mul);
-    }
     const i = bucketIndex(this.bounds, v);
     this.counts[i]++;
     this.sum = sum;
     this.count++;
     const source = traceRefSource();
-    if (source !== undefined) this.exemplar(source, i, v);
+    if (source !== undefined) recordExemplar(this, this.counts.length, source, i, v);
     return true;
-  }
-
-  private exemplar(
-    source: () => { traceId: string; spanId: string } | undefined,
-    i: number,
-    v: number,
-  ): void {
-    let ref: { traceId: string; spanId: string } | undefined;
-    try {
-      ref = source();
-    } catch {
-      return; // a broken tracer costs the exemplar, never the observation or the caller
-    }
-    if (ref === undefined) return;
-    let correlationId: string | undefined;
-    try {
-      correlationId = correlationSource()();
-    } catch {}
-    const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
-    const e = slots[i];
-    if (e === undefined) {
-      slots[i] = {
-        traceId: ref.traceId,
-        spanId: ref.spanId,
-        value: v,
-        timestamp: Date.now(),
-        correlationId,
-      };
-    } else {
-      e.traceId = ref.traceId;
-      e.spanId = ref.spanId;
-      e.value = v;
-      e.timestamp = Date.now();
-      e.correlationId = correlationId;
-    }
   }
 
   reset(): void {
@@ -86,9 +41,13 @@ export class HistogramSeries implements Series {
     this.sum = 0;
     this.count = 0;
     this.exemplars = undefined;
-    this.native?.reset();
     this.created = Date.now();
   }
+}
+
+/** What a child or a timer records into: a classic or a native series. */
+interface Observed {
+  observe(v: number, mul: number): boolean;
 }
 
 /** A child whose methods hold its series and never read `this`: each may be passed on as a callback. */
@@ -106,7 +65,21 @@ function boundHistogram(
   };
 }
 
-function timer(s: HistogramSeries | undefined, mul: number): () => number {
+/**
+ * `boundHistogram` for a native series. A closure of its own, so that V8 sees one kind of
+ * series at each call site and a classic histogram's `observe` stays as cheap as it was.
+ */
+function boundNative(s: NativeSeries | undefined, m: HistogramMetric, mul: number): BoundHistogram {
+  return {
+    observe: (v: number): void => {
+      if (s === undefined || !shown(v, mul)) m.invalid(v);
+      else if (!s.observe(v, mul)) m.overflow(v);
+    },
+    startTimer: () => timer(s, mul),
+  };
+}
+
+function timer(s: Observed | undefined, mul: number): () => number {
   const t0 = performance.now();
   return () => {
     const ms = performance.now() - t0;
@@ -115,7 +88,7 @@ function timer(s: HistogramSeries | undefined, mul: number): () => number {
   };
 }
 
-export class HistogramMetric extends Metric<HistogramSeries> implements Histogram {
+export class HistogramMetric extends Metric<HistogramSeries | NativeSeries> implements Histogram {
   readonly type = 'histogram' as const;
   readonly observe: (v: number, labels?: LabelValues) => void;
   readonly startTimer: (labels?: LabelValues) => () => number;
@@ -130,17 +103,35 @@ export class HistogramMetric extends Metric<HistogramSeries> implements Histogra
     /** Shared by every series when the histogram is native. */
     readonly native?: NativeShape,
   ) {
-    super('histogram', name, help, labelNames, ctx, () => new HistogramSeries(bounds, native));
+    const family = native === undefined ? undefined : new NativeFamily(native, bounds);
+    super('histogram', name, help, labelNames, ctx, () =>
+      family === undefined ? new HistogramSeries(bounds) : new NativeSeries(family),
+    );
     const mul = this.mul;
-    this.observe = (v, labels) => {
-      try {
-        if (!shown(v, mul)) this.invalid(v);
-        else if (!this.seriesFor(labels).observe(v, mul)) this.overflow(v);
-      } catch (e) {
-        this.failed(e);
-      }
-    };
     this.startTimer = (labels) => timer(this.boundSeries(labels), mul);
-    this.bind = (labels) => boundHistogram(this.boundSeries(labels), this, mul);
+    if (family === undefined) {
+      this.observe = (v, labels) => {
+        try {
+          if (!shown(v, mul)) this.invalid(v);
+          else if (!(this.seriesFor(labels) as HistogramSeries).observe(v, mul)) this.overflow(v);
+        } catch (e) {
+          this.failed(e);
+        }
+      };
+      this.bind = (labels) =>
+        boundHistogram(this.boundSeries(labels) as HistogramSeries | undefined, this, mul);
+    } else {
+      // The same as above, written again so that each call site sees one kind of series.
+      this.observe = (v, labels) => {
+        try {
+          if (!shown(v, mul)) this.invalid(v);
+          else if (!(this.seriesFor(labels) as NativeSeries).observe(v, mul)) this.overflow(v);
+        } catch (e) {
+          this.failed(e);
+        }
+      };
+      this.bind = (labels) =>
+        boundNative(this.boundSeries(labels) as NativeSeries | undefined, this, mul);
+    }
   }
 }

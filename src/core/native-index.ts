@@ -30,27 +30,37 @@ export function nativeKey(v: number, schema: number): number {
  */
 export const MAGNITUDE = f64;
 
-/** `nativeKey` of the magnitude in `MAGNITUDE[0]` (`t` is `keyTable(schema)`); integers only. */
+/**
+ * `nativeKey` of the magnitude in `MAGNITUDE[0]`, in the units of `t` (`keyTable(schema)` for
+ * base units, `scaledKeyTable` for others); integers only.
+ */
 export function keyOfBits(schema: number, t: KeyTable): number {
   let hi = u32[HI];
   let biased = hi >>> 20; // the sign bit is clear: a magnitude
-  if (biased === 0) {
-    // Subnormal: scaled into the normal range, its exponent taken back after.
-    f64[0] *= 18446744073709551616; // 2^64
-    hi = u32[HI];
-    biased = (hi >>> 20) - 64;
+  if (biased < t.safeLo || biased > t.safeHi) {
+    if (t.plain !== t) {
+      // Too far from 1 for the table's thresholds: scaled as the series' sum is, then looked up.
+      f64[0] = t.mul === 1 ? f64[0] / t.div : (f64[0] * t.mul) / t.div;
+      t = t.plain;
+      hi = u32[HI];
+      biased = hi >>> 20;
+    }
+    if (biased === 0) {
+      // Subnormal: scaled into the normal range, its exponent taken back after.
+      f64[0] *= 18446744073709551616; // 2^64
+      hi = u32[HI];
+      biased = (hi >>> 20) - 64;
+    }
   }
   const exp = biased - 1022;
   const mh = hi & 0xfffff;
   const ml = u32[LO];
-  if (schema > 0) {
-    // The first bound >= the mantissa: the cell's first candidate, or the one after it.
-    let j = t.cells[mh >>> t.shift];
-    const bh = t.hi[j];
-    if (bh < mh || (bh === mh && t.lo[j] < ml)) j++;
-    return j + (exp - 1) * t.n;
-  }
-  const key = mh === 0 && ml === 0 ? exp - 1 : exp; // a power of two ends the bucket below
+  // The first threshold >= the mantissa: the cell's first candidate, or the one after it.
+  let j = t.cells[mh >>> t.shift];
+  const bh = t.hi[j];
+  if (bh < mh || (bh === mh && t.lo[j] < ml)) j++;
+  const key = (j + exp * t.n + t.k0) | 0;
+  if (schema > 0) return key;
   // `>>` floors, so adding `2^-schema - 1` first rounds up, negative keys included.
   return (key + (1 << -schema) - 1) >> -schema;
 }

@@ -2,56 +2,67 @@ import type { NativeSideView, NativeView } from './family-view';
 import { nativeBound } from './native-index';
 
 /**
- * The q-quantile of a native histogram, in base units, as Prometheus 2.42's
- * `histogram_quantile` reads one: buckets in order (negative ones from the most negative, the
- * zero bucket, positive ones), linear interpolation inside the bucket that holds the rank.
+ * The q-quantile of a native histogram, in base units, as Prometheus 3's `histogram_quantile`
+ * reads one (and the dashboard, so that both agree): buckets in order (negative ones from the
+ * most negative, the zero bucket, positive ones), the rank counted from the top for q >= 0.5,
+ * interpolated linearly inside the zero bucket and exponentially inside the others. Prometheus
+ * 2 interpolated linearly there too; both stay inside the bucket, within the schema's error.
  */
 export function nativeQuantile(q: number, h: NativeView, total: number): number {
-  if (total === 0) return 0;
-  const rank = q * total;
-  let cum = 0;
+  if (!(total > 0)) return 0;
+  const list = nativeBuckets(h);
+  if (list.length === 0) return 0;
+  const up = q >= 0.5;
+  const rank = up ? (1 - q) * total : q * total;
+  let count = 0;
+  let at = list[0];
+  for (let n = 0; n < list.length; n++) {
+    at = list[up ? list.length - 1 - n : n];
+    count += at[2];
+    if (count >= rank) break;
+  }
+  const [lower, upper, c] = at;
+  if (count < rank) return up ? lower : upper;
+  const fraction = up ? (count - rank) / c : (rank - count + c) / c;
+  if (lower <= 0 && upper >= 0) return lower + (upper - lower) * fraction;
+  if (lower > 0) {
+    const l = Math.log2(lower);
+    return 2 ** (l + (Math.log2(upper) - l) * fraction);
+  }
+  const l = Math.log2(-lower);
+  const u = Math.log2(-upper);
+  return -(2 ** (u + (l - u) * (1 - fraction)));
+}
+
+/**
+ * The populated buckets in order, each `[lower, upper, count]`. With buckets on one side only,
+ * the zero bucket stops at 0 on the other, as in Prometheus.
+ */
+function nativeBuckets(h: NativeView): [number, number, number][] {
+  const out: [number, number, number][] = [];
   const neg = h.negative;
   if (neg !== undefined) {
     for (let i = neg.counts.length - 1; i >= 0; i--) {
       const c = neg.counts[i];
-      if (c === 0) continue;
-      if (cum + c >= rank) {
-        const k = neg.offset + i;
-        const lower = -nativeBound(k, h.schema);
-        const upper = -nativeBound(k - 1, h.schema);
-        return lower + (upper - lower) * ((rank - cum) / c);
-      }
-      cum += c;
+      const k = neg.offset + i;
+      if (c !== 0) out.push([-nativeBound(k, h.schema), -nativeBound(k - 1, h.schema), c]);
     }
   }
   if (h.zeroCount > 0) {
-    if (cum + h.zeroCount >= rank) {
-      // As Prometheus: with buckets of one sign only, the zero bucket stops at 0 on the other.
-      const zt = h.zeroThreshold;
-      const hasNeg = populated(neg);
-      const hasPos = populated(h.positive);
-      const lower = !hasNeg && hasPos ? 0 : -zt;
-      const upper = !hasPos && hasNeg ? 0 : zt;
-      return lower + (upper - lower) * ((rank - cum) / h.zeroCount);
-    }
-    cum += h.zeroCount;
+    const zt = h.zeroThreshold;
+    const hasNeg = populated(neg);
+    const hasPos = populated(h.positive);
+    out.push([!hasNeg && hasPos ? 0 : -zt, !hasPos && hasNeg ? 0 : zt, h.zeroCount]);
   }
   const pos = h.positive;
-  let last = 0;
   if (pos !== undefined) {
     for (let i = 0; i < pos.counts.length; i++) {
       const c = pos.counts[i];
-      if (c === 0) continue;
       const k = pos.offset + i;
-      last = nativeBound(k, h.schema);
-      if (cum + c >= rank) {
-        const lower = nativeBound(k - 1, h.schema);
-        return lower + (last - lower) * ((rank - cum) / c);
-      }
-      cum += c;
+      if (c !== 0) out.push([nativeBound(k - 1, h.schema), nativeBound(k, h.schema), c]);
     }
   }
-  return last;
+  return out;
 }
 
 function populated(side: NativeSideView | undefined): boolean {

@@ -61,12 +61,6 @@ test('subnormal observations get keys below every normal one', (t) => {
   t.is(nativeKey(nextDown(2 ** -1022), 3), -1022 * 8);
 });
 
-test('the schema-1 bound is sqrt(2), correctly rounded', (t) => {
-  t.is(nativeBound(1, 1), Math.SQRT2);
-  t.is(nativeKey(Math.SQRT2, 1), 1);
-  t.is(nativeKey(nextUp(Math.SQRT2), 1), 2);
-});
-
 test('Math.ceil(Math.log2(v) * 2^schema) puts some bounds in the wrong bucket', (t) => {
   let wrong = 0;
   for (let schema = 1; schema <= MAX_SCHEMA; schema++) {

@@ -1,0 +1,70 @@
+import test from 'ava';
+import { bucketIndex } from '../../src/core/buckets';
+import { newRegistry } from '../support/registry';
+
+function nextUp(x: number): number {
+  const b = new BigInt64Array(new Float64Array([x]).buffer);
+  b[0] += x >= 0 ? 1n : -1n;
+  return new Float64Array(b.buffer)[0];
+}
+
+function nextDown(x: number): number {
+  return -nextUp(-x);
+}
+
+/** Every bound, the doubles either side of it, and values spread over the whole range. */
+function probes(bounds: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const b of bounds) out.push(nextDown(b), b, nextUp(b));
+  let a = 17;
+  for (let i = 0; i < 4000; i++) {
+    a = (a * 48271) % 2147483647;
+    out.push(bounds[bounds.length - 1] * 4 * (a / 2147483647) ** 4);
+  }
+  out.push(0, 1e-300, 1e300, -1, -bounds[0]);
+  return out;
+}
+
+for (const [name, buckets] of [
+  ['latency_ms', [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 600000]],
+  ['size_mb', [0.001, 0.5, 1, 3, 7.25, 64, 1024]],
+  ['load_pct', [0.1, 1, 33.3, 50, 99.9, 100]],
+  ['plain', [0.005, 0.01, 0.1, 1 / 3, 1, Math.SQRT2, 2, 10]],
+] as const) {
+  test(`the classic bucket found from the native key is the search's at every schema: ${name}`, (t) => {
+    for (let schema = -4; schema <= 8; schema++) {
+      const { registry } = newRegistry();
+      const h = registry.histogram(name, { native: { schema }, buckets: [...buckets] });
+      const counts = new Array<number>(buckets.length + 1).fill(0);
+      for (const v of probes(buckets)) {
+        h.observe(v);
+        counts[bucketIndex(buckets, v)]++;
+      }
+      const got = registry.snapshot().histograms[name].buckets;
+      let cum = 0;
+      const want: Record<string, number> = {};
+      buckets.forEach((b, i) => (want[String(b)] = cum += counts[i]));
+      want['+Inf'] = cum + counts[buckets.length];
+      t.deepEqual(got, want, `schema ${schema}`);
+    }
+  });
+}
+
+test('after the resolution is halved the classic buckets stay right', (t) => {
+  const { registry } = newRegistry();
+  const buckets = [1, 2, 5, 10, 25, 50, 100];
+  const h = registry.histogram('halved_ms', { native: { schema: 8, maxBuckets: 20 }, buckets });
+  const counts = new Array<number>(buckets.length + 1).fill(0);
+  for (const v of probes(buckets)) {
+    h.observe(v);
+    counts[bucketIndex(buckets, v)]++;
+  }
+  const s = registry.snapshot().histograms['halved_ms'];
+  t.true(s.native!.schema < 8);
+  t.is(
+    s.buckets['+Inf'],
+    counts.reduce((a, b) => a + b, 0),
+  );
+  let cum = 0;
+  buckets.forEach((b, i) => t.is(s.buckets[String(b)], (cum += counts[i]), `bound ${b}`));
+});

@@ -2,19 +2,7 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { fracBounds } from '../../src/core/native-bounds';
 import { nativeBound, nativeKey } from '../../src/core/native-index';
-
-const f = new Float64Array(1);
-const bits = new BigInt64Array(f.buffer);
-function nextUp(x: number): number {
-  f[0] = x;
-  bits[0]++;
-  return f[0];
-}
-function nextDown(x: number): number {
-  f[0] = x;
-  bits[0]--;
-  return f[0];
-}
+import { nextDown, nextUp } from '../support/doubles';
 
 test('the bounds of schemas 1..8 are the Prometheus Go client table, bit for bit', (t) => {
   const all: number[] = [];

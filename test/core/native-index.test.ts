@@ -1,19 +1,6 @@
 import test from 'ava';
 import { MAX_SCHEMA, MIN_SCHEMA, nativeBound, nativeKey } from '../../src/core/native-index';
-
-const f = new Float64Array(1);
-const bits = new BigInt64Array(f.buffer);
-/** The next double up and down (for positive finite x). */
-function nextUp(x: number): number {
-  f[0] = x;
-  bits[0]++;
-  return f[0];
-}
-function nextDown(x: number): number {
-  f[0] = x;
-  bits[0]--;
-  return f[0];
-}
+import { nextDown, nextUp } from '../support/doubles';
 
 /** Every finite key of a schema: from the bucket of the smallest subnormal to the last finite one. */
 function keys(schema: number): [number, number] {

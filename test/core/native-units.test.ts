@@ -1,19 +1,7 @@
 import test from 'ava';
 import { largestAtMost, scaled, scaledKeyTable } from '../../src/core/native-bounds';
 import { MAGNITUDE, keyOfBits, nativeBound, nativeKey } from '../../src/core/native-index';
-
-const f = new Float64Array(1);
-const bits = new BigInt64Array(f.buffer);
-function nextUp(x: number): number {
-  f[0] = x;
-  bits[0]++;
-  return f[0];
-}
-function nextDown(x: number): number {
-  f[0] = x;
-  bits[0]--;
-  return f[0];
-}
+import { nextDown, nextUp } from '../support/doubles';
 
 /** The key of `v` as observed, through the table over its unit. */
 function keyAsObserved(v: number, schema: number, mul: number, div: number): number {

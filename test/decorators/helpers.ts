@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { compilerEnv } from '../support/typescript';
 
 export type Dialect = 'legacy' | 'standard';
 export const DIALECTS: readonly Dialect[] = ['legacy', 'standard'];
@@ -42,11 +43,15 @@ function ensureStandardBuild(): void {
   }
   try {
     if (stale()) {
-      execFileSync(process.execPath, [
-        require.resolve('typescript/bin/tsc'),
-        '-p',
-        join(ROOT, 'test', 'fixtures', 'tsconfig.standard.json'),
-      ]);
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve('typescript/bin/tsc'),
+          '-p',
+          join(ROOT, 'test', 'fixtures', 'tsconfig.standard.json'),
+        ],
+        { env: compilerEnv() },
+      );
     }
   } finally {
     rmdirSync(lock);

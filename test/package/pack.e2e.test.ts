@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { compilerEnv } from '../support/typescript';
 
 // The package as a user gets it: packed from a fresh copy of the sources (so `prepack` must
 // build), installed once from the tarball into a consumer project, compiled under every
@@ -211,7 +212,10 @@ console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', 
         );
         const tsc = s.ts === 5 ? TSC5 : tsc7;
         try {
-          await runAsync(process.execPath, [tsc, '-p', tsconfig], { cwd: consumer });
+          await runAsync(process.execPath, [tsc, '-p', tsconfig], {
+            cwd: consumer,
+            env: compilerEnv(),
+          });
           return { outDir };
         } catch (err) {
           return { outDir, error: (err as { stdout?: string }).stdout ?? String(err) };

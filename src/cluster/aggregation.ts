@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe';
 /**
  * How a gauge's series from several workers become one: added (`sum`), the largest (`max`),
  * the smallest (`min`), their mean over the workers that have it (`avg`), or kept apart with a
@@ -69,7 +70,7 @@ export function gaugeAggregations(
   for (const [name, agg] of Object.entries(declared)) {
     if (!AGGREGATIONS.includes(agg)) {
       throw new TypeError(
-        `obsweave: ClusterRegistry gauge "${name}": aggregation ${JSON.stringify(agg)} is not one of ${AGGREGATIONS.join(', ')}`,
+        `obsweave: ClusterRegistry gauge "${name}": aggregation ${describeValue(agg)} is not one of ${AGGREGATIONS.join(', ')}`,
       );
     }
     out.set(name, agg);

@@ -3,6 +3,7 @@ import { catalogOptions, type CatalogName } from './catalog';
 import type { MetricsRegistry } from './metrics-registry';
 import { checkLabelNames } from './names';
 import type { MetricDefinition } from './types';
+import { describeValue } from './describe';
 
 /** The three families every HTTP request is recorded in. */
 export const HTTP_FAMILIES = [
@@ -48,7 +49,7 @@ export function checkLatencyLabels(latencyLabels: unknown): HttpLatencyLabel[] {
   for (const [i, l] of latencyLabels.entries()) {
     if (typeof l !== 'string' || !allowed.includes(l)) {
       throw new TypeError(
-        `obsweave: HTTP metrics: latencyLabels: ${JSON.stringify(l)} is not one of ` +
+        `obsweave: HTTP metrics: latencyLabels: ${describeValue(l)} is not one of ` +
           `${allowed.join(', ')} (only labels with a fixed, small set of values)`,
       );
     }

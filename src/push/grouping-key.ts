@@ -1,3 +1,5 @@
+import { describeValue } from '../core/describe';
+
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Labels that name a group on the Pushgateway, besides `job`: `{ instance: 'nightly-2' }`. */
@@ -33,7 +35,7 @@ export function checkGroup(job: unknown, groupingKey: unknown): void {
   for (const [name, value] of Object.entries(groupingKey)) {
     if (!LABEL_NAME.test(name) || name.startsWith('__') || name === 'job') {
       throw new TypeError(
-        `obsweave: push: invalid grouping label name ${JSON.stringify(name)}` +
+        `obsweave: push: invalid grouping label name ${describeValue(name)}` +
           (name === 'job' ? ' (the job is given by `job`)' : ''),
       );
     }

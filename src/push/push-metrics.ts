@@ -6,6 +6,7 @@ import { writers } from '../core/writers';
 import type { FamilyView } from '../core/family-view';
 import { checkGroup, groupPath, type GroupingKey } from './grouping-key';
 import { checkHeaders } from './headers';
+import { describeValue } from '../core/describe';
 
 /**
  * `put` replaces the whole group with what is pushed; `post` replaces only the metric
@@ -75,7 +76,7 @@ export function planPush(opts: PushOptions): PushPlan {
   const method = METHODS[(opts.method ?? 'put') as PushMethod];
   if (method === undefined) {
     throw new TypeError(
-      `obsweave: push: method must be 'put', 'post' or 'delete', got ${JSON.stringify(opts.method)}`,
+      `obsweave: push: method must be 'put', 'post' or 'delete', got ${describeValue(opts.method)}`,
     );
   }
   const timeoutMs = positive('timeoutMs', opts.timeoutMs, 5000);

@@ -12,6 +12,7 @@ import { ProbeScheduler, type Probe } from './probe-scheduler';
 import type { ProbeContext } from './probe-context';
 import { constantsProbe, procStatusProbe } from './process-probes';
 import { SAMPLER_SEAMS, type SamplerSeams } from './sampler-seams';
+import { describeValue } from '../core/describe';
 
 export interface ResourceSamplerOptions {
   /** Default: the process-wide `metrics`. */
@@ -82,7 +83,7 @@ export class ResourceSampler {
     }
     if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
       throw new TypeError(
-        `obsweave: prefix must be letters, digits, "_" and ":", not starting with a digit; got ${JSON.stringify(prefix)}`,
+        `obsweave: prefix must be letters, digits, "_" and ":", not starting with a digit; got ${describeValue(prefix)}`,
       );
     }
     if (typeof processMetrics !== 'boolean') {

@@ -1,3 +1,4 @@
+import { describeValue } from '../core/describe';
 import { metrics, MetricsRegistry } from '../core/metrics-registry';
 import { DEFAULT_SLOS } from './default-slos';
 import { formatDuration, parseDuration } from './duration';
@@ -108,7 +109,7 @@ export function resolveRules(
   if (!Array.isArray(slos)) throw new TypeError('obsweave: sloRules takes an array of SLOs');
   if (typeof windowScale !== 'number' || !(windowScale > 0 && windowScale <= 1)) {
     throw new TypeError(
-      `obsweave: windowScale must be a number in (0, 1], got ${JSON.stringify(windowScale)}`,
+      `obsweave: windowScale must be a number in (0, 1], got ${describeValue(windowScale)}`,
     );
   }
   const shortest = Math.round(parseDuration(SLO_WINDOWS[0])! * windowScale);

@@ -8,6 +8,7 @@ import { parseSelector } from './selector';
 import type { Slo } from './slo';
 import type { Severity, ValidSlo } from './validate';
 import { ABSENT_FOR, BURN_RATE_ALERTS, burnFactor } from './windows';
+import { describeValue } from '../core/describe';
 
 export interface SloTestsOptions extends Omit<SloRulesOptions, 'windowScale'> {
   /** The rule file the tests load, as `promtool test rules` finds it. Default `slo-rules.yml`. */
@@ -80,7 +81,7 @@ function render(
     .replace(/\{\{-?\s*\$labels\.(\w+)\s*-?\}\}/g, (_, l: string) => labels[l] ?? '');
   if (out.includes('{{')) {
     throw new TypeError(
-      `obsweave: sloTests: SLO "${slo}": cannot foresee what ${JSON.stringify(template)} expands to (only {{ $labels.name }} is); write its test by hand`,
+      `obsweave: sloTests: SLO "${slo}": cannot foresee what ${describeValue(template)} expands to (only {{ $labels.name }} is); write its test by hand`,
     );
   }
   return out;

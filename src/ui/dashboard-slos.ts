@@ -1,4 +1,5 @@
 import { DEFAULT_SLOS } from '../slo/default-slos';
+import { describeValue } from '../core/describe';
 
 /**
  * The SLOs the dashboard shows a burn rate for: a plain description (the shape of an `Slo`'s
@@ -57,7 +58,7 @@ const SELECTOR = /^\s*([a-zA-Z_:][a-zA-Z0-9_:.]*)\s*(?:\{(.*)\})?\s*$/s;
 const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/s;
 
 function fail(slo: string, msg: string): never {
-  throw new TypeError(`obsweave: dashboard SLO ${JSON.stringify(slo)}: ${msg}`);
+  throw new TypeError(`obsweave: dashboard SLO ${describeValue(slo)}: ${msg}`);
 }
 
 function escapeRegex(s: string): string {

@@ -116,3 +116,13 @@ test('latencyLabels allows only method and code_class, and conflicts with an uns
   httpMetrics({ registry: other, latencyLabels: ['code_class', 'method'] });
   t.notThrows(() => httpMetrics({ registry: other, latencyLabels: ['method', 'code_class'] }));
 });
+
+test('a configuration error shows the value it refuses redacted', (t) => {
+  const registry = new MetricsRegistry();
+  const e = t.throws(
+    () =>
+      httpMetrics({ registry, latencyLabels: ['https://ci:hunter2secret@db.internal'] } as never),
+    { message: /is not one of method, code_class/ },
+  );
+  t.false(e.message.includes('hunter2secret'), e.message);
+});

@@ -49,6 +49,14 @@ export function fracBounds(schema: number): Float64Array {
 export class KeyTable {
   /** The table over base units; this one when it is. */
   plain: KeyTable = this;
+  /**
+   * The key of every value in the common range, looked up by the top bits of its double: see
+   * `directKeys`. Empty until a series observes through this table.
+   */
+  direct: readonly number[] = NO_DIRECT;
+  /** Right shift of the double's high word that leaves its cell, and the first cell's number. */
+  directShift = 0;
+  directBase = 0;
 
   constructor(
     /** Thresholds per octave: `2^schema`, and 1 for schema <= 0 (whose keys are then merged). */
@@ -68,7 +76,12 @@ export class KeyTable {
   ) {}
 }
 
+const NO_DIRECT: readonly number[] = [];
+
 const plainTables: (KeyTable | undefined)[] = new Array(13).fill(undefined);
+
+/** Scaled tables by schema and unit: every histogram of one unit and schema shares one. */
+const scaledTables = new Map<string, KeyTable>();
 
 /** The table over base units (no scaling) of a schema, -4..8. */
 export function keyTable(schema: number): KeyTable {
@@ -82,9 +95,16 @@ export function keyTable(schema: number): KeyTable {
  * value first.
  */
 export function scaledKeyTable(schema: number, mul: number, div: number): KeyTable {
-  const plain = keyTable(schema);
-  const sane = (x: number) => x >= 2 ** -50 && x <= 2 ** 50;
   const at = Math.max(schema, 0);
+  const id = `${at} ${mul} ${div}`;
+  let t = scaledTables.get(id);
+  if (t === undefined) scaledTables.set(id, (t = buildScaled(at, mul, div)));
+  return t;
+}
+
+function buildScaled(at: number, mul: number, div: number): KeyTable {
+  const plain = keyTable(at);
+  const sane = (x: number) => x >= 2 ** -50 && x <= 2 ** 50;
   if (sane(mul) && sane(div)) return buildTable(at, mul, div, plain);
   const p = plain;
   const t = new KeyTable(p.n, p.shift, p.cells, p.hi, p.lo, p.k0, 2048, -1, mul, div);

@@ -1,6 +1,6 @@
 import { bucketIndex } from './buckets';
 import { scaledKeyTable, type KeyTable } from './native-bounds';
-import { MAX_SCHEMA, MIN_SCHEMA, nativeBound, nativeKey } from './native-index';
+import { MAX_SCHEMA, MIN_SCHEMA, directKeys, nativeBound, nativeKey } from './native-index';
 
 /**
  * What a native histogram's `observe` reads at one schema: the key table for its unit, and the
@@ -15,14 +15,14 @@ export class NativeLookup {
     readonly keys: KeyTable,
     readonly lo: number,
     readonly hi: number,
-    readonly index: Int16Array,
+    readonly index: readonly number[],
     /** The index below `lo` (the first bucket) and above `hi` (+Inf); -1 for none. */
     readonly below: number,
     readonly above: number,
   ) {}
 }
 
-const NONE = new Int16Array(0);
+const NONE: readonly number[] = [];
 
 /**
  * The two roundings of `v * mul / div` move a value by a few parts in 10^16; each native bucket
@@ -38,7 +38,7 @@ export function nativeLookup(
   mul: number,
   div: number,
 ): NativeLookup {
-  const keys = scaledKeyTable(schema, mul, div);
+  const keys = directKeys(scaledKeyTable(schema, mul, div), schema);
   const none = new NativeLookup(keys, 0, -1, NONE, -1, -1);
   if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return none;
   if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return none;
@@ -47,7 +47,7 @@ export function nativeLookup(
   if (!(first > 0) || !Number.isFinite(last)) return none;
   const lo = nativeKey(first, schema) - 2;
   const hi = nativeKey(last, schema) + 2;
-  const index = new Int16Array(hi - lo + 1);
+  const index: number[] = [];
   for (let k = lo; k <= hi; k++) {
     const from = (nativeBound(k - 1, schema) * div) / mul / (1 + MARGIN);
     const to = ((nativeBound(k, schema) * div) / mul) * (1 + MARGIN);

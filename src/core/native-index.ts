@@ -35,6 +35,12 @@ export const MAGNITUDE = f64;
  * base units, `scaledKeyTable` for others); integers only.
  */
 export function keyOfBits(schema: number, t: KeyTable): number {
+  const cell = (u32[HI] >>> t.directShift) - t.directBase;
+  const direct = t.direct;
+  if (cell >>> 0 < direct.length) {
+    const key = direct[cell];
+    if (key !== SPLIT) return key;
+  }
   let hi = u32[HI];
   let biased = hi >>> 20; // the sign bit is clear: a magnitude
   if (biased < t.safeLo || biased > t.safeHi) {
@@ -63,6 +69,46 @@ export function keyOfBits(schema: number, t: KeyTable): number {
   if (schema > 0) return key;
   // `>>` floors, so adding `2^-schema - 1` first rounds up, negative keys included.
   return (key + (1 << -schema) - 1) >> -schema;
+}
+
+/** A direct cell a bucket bound splits: no key is this far from 0. */
+const SPLIT = 2 ** 30 - 1;
+
+/** Direct cells per bucket: 32, so that about one value in 32 takes the search. */
+const DIRECT_BITS = 5;
+/** Direct cells per octave, at most: 96 KiB for a schema-8 table, 48 KiB at the default 3. */
+const MAX_DIRECT_BITS = 9;
+/** The octaves direct lookup covers, as observed: 2^-16 to 2^32 (15 µs to 50 days in ms). */
+const DIRECT_FROM = 1023 - 16;
+const DIRECT_OCTAVES = 48;
+
+/**
+ * Gives `t`, a table for `schema` > 0, its direct cells (once; `t` is returned): each cell, a
+ * slice of one octave cut by the top mantissa bits, holds the one key of every value in it, or
+ * -1 where a bucket bound falls inside it and the search decides. A value in the common range
+ * is then keyed with one load instead of a search and a compare of its bits.
+ */
+export function directKeys(t: KeyTable, schema: number): KeyTable {
+  if (schema <= 0 || t.direct.length > 0) return t;
+  const bits = Math.min(schema + DIRECT_BITS, MAX_DIRECT_BITS);
+  const shift = 20 - bits;
+  const keyAt = (hi: number, lo: number): number => {
+    u32[HI] = hi;
+    u32[LO] = lo;
+    return keyOfBits(schema, t);
+  };
+  const direct: number[] = [];
+  for (let c = 0; c < DIRECT_OCTAVES << bits; c++) {
+    // The cell's lowest and highest doubles: every value between has a key between theirs.
+    const hi = (DIRECT_FROM << 20) + (c << shift);
+    const first = keyAt(hi, 0);
+    const last = keyAt(hi + (1 << shift) - 1, 0xffffffff);
+    direct.push(first === last ? first : SPLIT);
+  }
+  t.direct = direct;
+  t.directShift = shift;
+  t.directBase = DIRECT_FROM << bits;
+  return t;
 }
 
 /**

@@ -3,7 +3,7 @@ import { bucketIndex } from './buckets';
 import { traceRefSource, type Exemplar } from './exemplars';
 import type { NativeView } from './family-view';
 import { recordExemplar } from './histogram-exemplar';
-import { CountArena, bump, widthOf, type Counts } from './native-arena';
+import { CountArena, MAX, bump, widthOf, type Counts } from './native-arena';
 import { largestAtMost } from './native-bounds';
 import { MIN_SPAN, NativeSide, type NativeShape } from './native-buckets';
 import { nativeLookup, type NativeLookup } from './native-classic';
@@ -16,14 +16,21 @@ import type { Series } from './series-table';
  */
 const LAST: {
   series: NativeSeries | undefined;
-  store: Counts | undefined;
-  at: number;
+  resets: number;
   count: number;
   view: ArrayLike<number>;
-} = { series: undefined, store: undefined, at: 0, count: 0, view: [] };
+} = { series: undefined, resets: 0, count: 0, view: [] };
 
-/** Where `observe` hands its value to `record`. */
-const INPUT = new Float64Array(1);
+/**
+ * Where `observe` hands its value to `record`: the slot `keyOfBits` reads, so that a positive
+ * value is keyed where it already is.
+ */
+const INPUT = MAGNITUDE;
+
+/** The classic bucket every value of native bucket `key` is in; -1 when a bound splits it. */
+function classicOf(t: NativeLookup, key: number): number {
+  return key < t.lo ? t.below : key > t.hi ? t.above : t.index[key - t.lo];
+}
 
 /** What every series of one native histogram shares: its shape, classic bounds and storage. */
 export class NativeFamily {
@@ -92,10 +99,17 @@ export class NativeSeries implements Series, NativeView {
    * never 0: a field V8 has seen hold only numbers keeps each double in a box of its own.
    */
   private lastReset: number | undefined;
-  /** Per-bucket classic counts from `at` (the last is +Inf); none with `buckets: false`. */
+  /**
+   * Per-bucket classic counts from `at` (the last is +Inf); none with `buckets: false`. They
+   * hold only what the positive native buckets cannot tell: values in a native bucket a classic
+   * bound splits, in the zero bucket or below zero, and what halving merged into such a bucket.
+   * `counts` adds every other native bucket to the classic bucket that holds it, at export.
+   */
   private classic: Counts | undefined = undefined;
   private at = 0;
   private width = 0;
+  /** How many times the series was reset: a view made before shows other counts. */
+  private resets = 0;
 
   constructor(readonly family: NativeFamily) {
     this.startedAt = Date.now() - family.epoch;
@@ -122,23 +136,30 @@ export class NativeSeries implements Series, NativeView {
     // Exporters read `counts[i]` in a loop: the last view made is handed out again while it
     // still shows this series' counts.
     const l = LAST;
-    if (
-      l.series !== this ||
-      l.store !== this.classic ||
-      l.at !== this.at ||
-      l.count !== this.count
-    ) {
-      const c = this.classic;
+    if (l.series !== this || l.resets !== this.resets || l.count !== this.count) {
       l.series = this;
-      l.store = c;
-      l.at = this.at;
+      l.resets = this.resets;
       l.count = this.count;
-      l.view =
-        c === undefined
-          ? Float64Array.of(this.count)
-          : c.subarray(this.at, this.at + this.family.bounds.length + 1);
+      l.view = this.classicCounts();
     }
     return l.view;
+  }
+
+  private classicCounts(): Float64Array {
+    const c = this.classic;
+    if (c === undefined) return Float64Array.of(this.count);
+    const out = new Float64Array(this.family.bounds.length + 1);
+    for (let i = 0; i < out.length; i++) out[i] = c[this.at + i];
+    const side = this.positive;
+    if (side === undefined) return out;
+    const t = this.table;
+    for (let i = 0; i < side.length; i++) {
+      const n = side.store[side.base + i];
+      if (n === 0) continue;
+      const j = classicOf(t, side.offset + i);
+      if (j >= 0) out[j] += n;
+    }
+    return out;
   }
 
   get native(): NativeView {
@@ -170,9 +191,10 @@ export class NativeSeries implements Series, NativeView {
   }
 
   /**
-   * Counts `INPUT[0]` in its native and classic buckets and returns the classic bucket's index;
-   * -1, with nothing counted, when the series has to be reset first. One function, larger than
-   * V8 inlines: the child's `observe` stays small enough to be inlined into its caller.
+   * Counts `INPUT[0]` in its native bucket, and in its classic bucket where the native one does
+   * not tell it, and returns the classic bucket's index; -1, with nothing counted, when the
+   * series has to be reset first. One function, larger than V8 inlines: the child's `observe`
+   * stays small enough to be inlined into its caller.
    */
   private record(): number {
     const v = INPUT[0];
@@ -181,10 +203,8 @@ export class NativeSeries implements Series, NativeView {
     let i = -1; // the classic bucket, when the native key gives it
     if (v > zv || v < -zv) {
       const negative = v < 0;
-      MAGNITUDE[0] = negative ? -v : v;
-      const t = this.table;
-      let key = keyOfBits(this.schema, t.keys);
-      if (!negative) i = key < t.lo ? t.below : key > t.hi ? t.above : t.index[key - t.lo];
+      if (negative) MAGNITUDE[0] = -v;
+      let key = keyOfBits(this.schema, this.table.keys);
       let side = negative ? this.negative : this.positive;
       if (side === undefined) {
         side = new NativeSide(f.arena, key);
@@ -197,17 +217,28 @@ export class NativeSeries implements Series, NativeView {
         if (!this.widen(side, key)) key = (key + 1) >> 1;
         at = key - side.offset;
       }
+      // Before `limit` may halve: halving moves this count with the others (see `halve`).
+      if (!negative) i = classicOf(this.table, key);
       const n = bump(side.store, side.width, side.base + at);
       if (n < 0) side.widenTo(f.arena, at, -n);
       else if (n === 1 && ++this.populated > f.maxBuckets && !this.limit()) return -1;
     } else this.zeroCount++;
     const c = this.classic;
     if (c === undefined) return 0;
-    if (i < 0) i = bucketIndex(f.bounds, v);
+    if (i >= 0) return i; // told by the native bucket at export
+    i = bucketIndex(f.bounds, v);
     const j = this.at + i;
     const n = bump(c, this.width, j);
     if (n < 0) this.widenClassic(j, -n);
     return i;
+  }
+
+  /** Adds `n` to classic count `i`, moving the run to a wider width when it must. */
+  private addClassic(i: number, n: number): void {
+    const j = this.at + i;
+    const sum = this.classic![j] + n;
+    if (sum > MAX[this.width]) this.widenClassic(j, sum);
+    else this.classic![j] = sum;
   }
 
   private widenClassic(j: number, n: number): void {
@@ -244,13 +275,32 @@ export class NativeSeries implements Series, NativeView {
   private halve(): void {
     if (this.schema === -4) return;
     const arena = this.family.arena;
+    const from = this.table;
     this.schema--;
     this.table = this.family.lookup(this.schema);
+    this.keepClassic(from, this.table);
     this.positive?.halve(arena);
     this.negative?.halve(arena);
     this.populated =
       (this.positive?.populatedCount() ?? 0) + (this.negative?.populatedCount() ?? 0);
     this.family.shape.limited('schema');
+  }
+
+  /**
+   * Before halving: a native bucket whose merged bucket a classic bound will split can no longer
+   * tell its classic bucket at export, so its count moves into the classic counts. A merged
+   * bucket inside one classic bucket holds two halves inside that same bucket.
+   */
+  private keepClassic(from: NativeLookup, to: NativeLookup): void {
+    const side = this.positive;
+    if (side === undefined || this.classic === undefined) return;
+    for (let i = 0; i < side.length; i++) {
+      const n = side.store[side.base + i];
+      if (n === 0) continue;
+      const key = side.offset + i;
+      const j = classicOf(from, key);
+      if (j >= 0 && classicOf(to, (key + 1) >> 1) < 0) this.addClassic(j, n);
+    }
   }
 
   reset(): void {
@@ -268,6 +318,7 @@ export class NativeSeries implements Series, NativeView {
     this.positive = undefined;
     this.negative = undefined;
     this.populated = 0;
+    this.resets++;
     this.lastReset = this.now();
   }
 

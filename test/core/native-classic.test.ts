@@ -68,3 +68,47 @@ test('after the resolution is halved the classic buckets stay right', (t) => {
   let cum = 0;
   buckets.forEach((b, i) => t.is(s.buckets[String(b)], (cum += counts[i]), `bound ${b}`));
 });
+
+test('classic buckets stay right through repeated halvings, on both sides of zero', (t) => {
+  const buckets = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
+  for (let schema = 8; schema >= 0; schema--) {
+    const { registry } = newRegistry();
+    const h = registry.histogram('wide_ms', { native: { schema, maxBuckets: 6 }, buckets });
+    const counts = new Array<number>(buckets.length + 1).fill(0);
+    let a = schema + 5;
+    for (let i = 0; i < 3000; i++) {
+      a = (a * 48271) % 2147483647;
+      const r = a / 2147483647;
+      // Mostly values a few classic buckets wide, then ever wider: the series halves in steps,
+      // with counts already kept on either side of every bound.
+      const v = i % 97 === 0 ? -r : i % 89 === 0 ? 0 : 2 ** (r * (4 + i / 200)) * 0.4;
+      h.observe(v);
+      counts[bucketIndex(buckets, v)]++;
+    }
+    const s = registry.snapshot().histograms['wide_ms'];
+    t.true(s.native!.schema < schema || schema === 0, `schema ${schema} halved`);
+    let cum = 0;
+    const want: Record<string, number> = {};
+    buckets.forEach((b, i) => (want[String(b)] = cum += counts[i]));
+    want['+Inf'] = cum + counts[buckets.length];
+    t.deepEqual(s.buckets, want, `from schema ${schema}`);
+  }
+});
+
+test('classic buckets read after a reset show the counts since, as many as before it', (t) => {
+  const { registry } = newRegistry();
+  const h = registry.histogram('again_ms', { native: true, buckets: [10, 100] });
+  for (let i = 0; i < 3; i++) h.observe(5);
+  t.deepEqual(registry.snapshot().histograms['again_ms'].buckets, {
+    '10': 3,
+    '100': 3,
+    '+Inf': 3,
+  });
+  registry.reset();
+  for (let i = 0; i < 3; i++) h.observe(50);
+  t.deepEqual(registry.snapshot().histograms['again_ms'].buckets, {
+    '10': 0,
+    '100': 3,
+    '+Inf': 3,
+  });
+});

@@ -1,12 +1,19 @@
 import test from 'ava';
 import { largestAtMost, scaled, scaledKeyTable } from '../../src/core/native-bounds';
-import { MAGNITUDE, keyOfBits, nativeBound, nativeKey } from '../../src/core/native-index';
+import {
+  MAGNITUDE,
+  directKeys,
+  keyOfBits,
+  nativeBound,
+  nativeKey,
+} from '../../src/core/native-index';
 import { nextDown, nextUp } from '../support/doubles';
 
-/** The key of `v` as observed, through the table over its unit. */
+/** The key of `v` as observed, through the table over its unit and its direct cells. */
 function keyAsObserved(v: number, schema: number, mul: number, div: number): number {
+  const table = directKeys(scaledKeyTable(schema, mul, div), schema);
   MAGNITUDE[0] = v;
-  return keyOfBits(schema, scaledKeyTable(schema, mul, div));
+  return keyOfBits(schema, table);
 }
 
 const UNITS = [

@@ -2,8 +2,9 @@
  * The service the load bench drives, run as a child process from its compiled form against
  * the built package, as a service runs in production: `service.js <trivial|realistic>
  * <bare|instrumented> [default|context|request|false]`. Both modes run the same handler code;
- * bare never loads the package, and instrumented adds `httpMetrics()` with the given `correlation` (`default`: the option left
- * out), `@Stage` and `@ExternalCall` over the classes on the request path, a running
+ * bare never loads the package, and instrumented adds `httpMetrics()` with the service's `routes`,
+ * as the README's `node:http` example declares them, and the given `correlation` (`default`: the
+ * option left out), `@Stage` and `@ExternalCall` over the classes on the request path, a running
  * `ResourceSampler` and `/metrics`. `OBSWEAVE_LOAD_PARTS` (a comma list of `http`,
  * `correlation`, `decorators`, `sampler`; default all) instruments only some, to attribute a
  * cost; `context` alone runs each request under `runWithCorrelationId` with a fixed id and no
@@ -163,6 +164,8 @@ function realistic(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const handle = shape === 'realistic' ? realistic : trivial;
+/** The service's routes, declared as a `node:http` service declares them (see the README). */
+const ROUTES = ['/api/jobs', '/api/jobs/:id'];
 /** A mode as the bench names it: `default` is the option left out, `false` the boolean. */
 const modeOf = (m: string): Obsweave.CorrelationMode | false | undefined =>
   m === 'default' ? undefined : m === 'false' ? false : (m as Obsweave.CorrelationMode);
@@ -170,6 +173,7 @@ const correlation = has('correlation') ? modeOf(correlationArg) : false;
 const correlationEcho = process.env.OBSWEAVE_LOAD_ECHO as Obsweave.CorrelationEcho | undefined;
 const middleware = (mode: Obsweave.CorrelationMode | false | undefined) =>
   ow!.httpMetrics({
+    routes: ROUTES,
     ...(mode === undefined ? {} : { correlation: mode }),
     ...(correlationEcho === undefined ? {} : { correlationEcho }),
   });

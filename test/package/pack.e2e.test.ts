@@ -32,8 +32,19 @@ let work: string | undefined;
 let packed: Promise<Packed> | undefined;
 let installed: Promise<string> | undefined;
 
+/**
+ * Every child here runs npm, the compiler or the packed copy of the package, none of the
+ * project's own files: none writes coverage for `c8` to read back (see `compilerEnv`).
+ */
+const ENV = compilerEnv();
+
 function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(cmd, args, {
+    cwd,
+    env: ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 const runAsync = promisify(execFile);
@@ -70,7 +81,7 @@ function consumerProject(): Promise<string> {
     await runAsync(
       'npm',
       ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'typescript@^7'],
-      { cwd: consumer },
+      { cwd: consumer, env: ENV },
     );
     return consumer;
   })());
@@ -98,6 +109,7 @@ function pack(): Promise<Packed> {
     symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
     const { stdout } = await runAsync('npm', ['pack', '--json', '--pack-destination', dir], {
       cwd: source,
+      env: ENV,
     });
     const [info] = JSON.parse(stdout) as {
       filename: string;
@@ -214,7 +226,7 @@ console.log(JSON.stringify([${entries.map((_, i) => `count(entry${i})`).join(', 
         try {
           await runAsync(process.execPath, [tsc, '-p', tsconfig], {
             cwd: consumer,
-            env: compilerEnv(),
+            env: ENV,
           });
           return { outDir };
         } catch (err) {
@@ -262,6 +274,7 @@ test('npx obsweave slo-rules works from the installed package', async (t) => {
   const consumer = await consumerProject();
   const ok = spawnSync('npm', ['exec', '--offline', '--', 'obsweave', 'slo-rules'], {
     cwd: consumer,
+    env: ENV,
     encoding: 'utf8',
   });
   t.is(ok.status, 0, ok.stderr);
@@ -274,7 +287,7 @@ test('npx obsweave slo-rules works from the installed package', async (t) => {
   const bad = spawnSync(
     'npm',
     ['exec', '--offline', '--', 'obsweave', 'slo-rules', '--config', 'slos.json'],
-    { cwd: consumer, encoding: 'utf8' },
+    { cwd: consumer, env: ENV, encoding: 'utf8' },
   );
   t.is(bad.status, 1);
   t.regex(

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compilerEnv } from '../support/typescript';
+import { uncoveredEnv } from '../support/typescript';
 
 export type Dialect = 'legacy' | 'standard';
 export const DIALECTS: readonly Dialect[] = ['legacy', 'standard'];
@@ -50,7 +50,7 @@ function ensureStandardBuild(): void {
           '-p',
           join(ROOT, 'test', 'fixtures', 'tsconfig.standard.json'),
         ],
-        { env: compilerEnv() },
+        { env: uncoveredEnv() },
       );
     }
   } finally {

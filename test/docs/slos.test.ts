@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { compilerEnv } from '../support/typescript';
+import { uncoveredEnv } from '../support/typescript';
 
 // Every snippet of docs/slos.md marked `<!-- test: name -->` is compiled with the project's
 // TypeScript and run with node against the built package (`dist/`, reached as `obsweave`
@@ -57,7 +57,7 @@ async function compileAll(): Promise<string[]> {
     await run(
       process.execPath,
       [require.resolve('typescript/bin/tsc'), '-p', OUT, '--pretty', 'false'],
-      { env: compilerEnv() },
+      { env: uncoveredEnv() },
     );
     return [];
   } catch (err) {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { threadId } from 'node:worker_threads';
-import { compilerEnv } from '../support/typescript';
+import { uncoveredEnv } from '../support/typescript';
 
 // The snippets of a documentation page, compiled and run. A ```ts block after
 // `<!-- test: name -->` is written as it stands into a CommonJS TypeScript project (where a
@@ -87,7 +87,7 @@ async function compile(dir: string, names: string[]): Promise<Map<string, string
     await run(
       process.execPath,
       [require.resolve('typescript/bin/tsc'), '-p', dir, '--pretty', 'false'],
-      { cwd: dir, env: compilerEnv() },
+      { cwd: dir, env: uncoveredEnv() },
     );
   } catch (err) {
     const out = String((err as { stdout?: string }).stdout ?? err);

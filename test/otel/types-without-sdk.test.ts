@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { compilerEnv } from '../support/typescript';
+import { uncoveredEnv } from '../support/typescript';
 
 const root = resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -59,7 +59,7 @@ for (const [module, moduleResolution] of [
     const tsc = require.resolve('typescript/bin/tsc');
     const out = await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], {
       cwd: dir,
-      env: compilerEnv(),
+      env: uncoveredEnv(),
     }).then(
       () => '',
       (e: { stdout?: string }) => String(e.stdout),

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { compilerEnv } from '../support/typescript';
+import { uncoveredEnv } from '../support/typescript';
 
 // The package as a user gets it: packed from a fresh copy of the sources (so `prepack` must
 // build), installed once from the tarball into a consumer project, compiled under every
@@ -34,9 +34,9 @@ let installed: Promise<string> | undefined;
 
 /**
  * Every child here runs npm, the compiler or the packed copy of the package, none of the
- * project's own files: none writes coverage for `c8` to read back (see `compilerEnv`).
+ * project's own files: none writes coverage for `c8` to read back (see `uncoveredEnv`).
  */
-const ENV = compilerEnv();
+const ENV = uncoveredEnv();
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, {

@@ -51,6 +51,15 @@ const ROUTES = ['/api/jobs', '/api/jobs/:id', '/api/jobs/:id/events', '/metrics'
 
 type Row = { of: string; to: string; ratio: number; max: number; ok: boolean };
 
+/** This file in a fresh process, as `args` ask: what it prints. */
+function runChild(...args: string[]): string {
+  return execFileSync(
+    process.execPath,
+    ['--expose-gc', '-r', 'ts-node/register/transpile-only', __filename, ...args],
+    { encoding: 'utf8', cwd: `${__dirname}/..` },
+  );
+}
+
 /** Fresh processes the `observe` cases run in, each once: see `observeBench`. */
 const PROCESSES = 5;
 
@@ -63,12 +72,8 @@ const PROCESSES = 5;
  */
 function observeBench(): Row[] {
   const runs = Array.from({ length: PROCESSES }, () => {
-    const out = execFileSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', __filename, 'observe-child'],
-      { encoding: 'utf8', cwd: `${__dirname}/..` },
-    );
-    return new Map((JSON.parse(out) as CaseResult[]).map((r) => [r.name, r.ns]));
+    const out = JSON.parse(runChild('observe-child')) as CaseResult[];
+    return new Map(out.map((r) => [r.name, r.ns]));
   });
   const results = [...runs[0].keys()].map((name) => ({
     name,
@@ -171,11 +176,7 @@ function observeCases(): CaseResult[] {
 
 /** Heap per series, in a fresh process per case: `[heap bytes, heap + array buffer bytes]`. */
 function memoryChild(kind: string): [number, number] {
-  const out = execFileSync(
-    process.execPath,
-    ['--expose-gc', '-r', 'ts-node/register/transpile-only', __filename, 'child', kind],
-    { encoding: 'utf8', cwd: `${__dirname}/..` },
-  );
+  const out = runChild('child', kind);
   const [heap, all] = out.trim().split(' ').map(Number);
   return [heap, all];
 }

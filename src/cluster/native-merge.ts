@@ -26,12 +26,13 @@ export function encodeNative(v: NativeView): WireNative {
 
 function side(s: NativeSideView | undefined): [number, number[]] {
   if (s === undefined) return [0, []];
+  const counts = s.counts;
   let first = 0;
-  let last = s.counts.length - 1;
-  while (first <= last && s.counts[first] === 0) first++;
-  while (last >= first && s.counts[last] === 0) last--;
+  let last = counts.length - 1;
+  while (first <= last && counts[first] === 0) first++;
+  while (last >= first && counts[last] === 0) last--;
   const out: number[] = [];
-  for (let i = first; i <= last; i++) out.push(s.counts[i]);
+  for (let i = first; i <= last; i++) out.push(counts[i]);
   return [s.offset + first, out];
 }
 

@@ -121,7 +121,8 @@ function addHistogram(w: WireHistogram, values: readonly string[], s: BucketSeri
   const index = w.k.length;
   for (let i = 0; i < values.length; i++) w.v.push(values[i]);
   const c = w.c;
-  for (let i = 0; i < s.counts.length; i++) c.push(s.counts[i]);
+  const counts = s.counts;
+  for (let i = 0; i < counts.length; i++) c.push(counts[i]);
   w.s.push(s.sum);
   w.k.push(s.count);
   if (s.native !== undefined) {

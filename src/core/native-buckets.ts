@@ -33,26 +33,9 @@ export class NativeSide implements NativeSideView {
     this.offset = key - (INITIAL_WINDOW >> 2);
   }
 
-  /**
-   * The window as the exporters read it: a view, made at export, never on `observe`. Exporters
-   * read `counts[i]` in a loop, a view each time; the last one made is handed out again while
-   * it still shows this window.
-   */
+  /** The window as the exporters read it, once per series: a view, never made on `observe`. */
   get counts(): Counts {
-    const c = VIEW;
-    if (
-      c.side !== this ||
-      c.store !== this.store ||
-      c.base !== this.base ||
-      c.length !== this.length
-    ) {
-      c.side = this;
-      c.store = this.store;
-      c.base = this.base;
-      c.length = this.length;
-      c.view = this.store.subarray(this.base, this.base + this.length);
-    }
-    return c.view;
+    return this.store.subarray(this.base, this.base + this.length);
   }
 
   /** Stores `n`, which the run's width cannot hold, at window index `i` of a wider run. */
@@ -119,15 +102,6 @@ export class NativeSide implements NativeSideView {
     arena.release(this.store, this.base, this.length);
   }
 }
-
-/** The last window view handed out, and what it shows. */
-const VIEW: {
-  side: NativeSide | undefined;
-  store: Counts | undefined;
-  base: number;
-  length: number;
-  view: Counts;
-} = { side: undefined, store: undefined, base: 0, length: 0, view: new Uint8Array(0) };
 
 /** 8 counts to start with: a series whose values stay within two octaves never grows. */
 const INITIAL_WINDOW = 8;

@@ -85,7 +85,7 @@ const DIRECT_OCTAVES = 48;
 /**
  * Gives `t`, a table for `schema` > 0, its direct cells (once; `t` is returned): each cell, a
  * slice of one octave cut by the top mantissa bits, holds the one key of every value in it, or
- * -1 where a bucket bound falls inside it and the search decides. A value in the common range
+ * `SPLIT` where a bucket bound falls inside it and the search decides. A value in the common range
  * is then keyed with one load instead of a search and a compare of its bits.
  */
 export function directKeys(t: KeyTable, schema: number): KeyTable {

@@ -42,8 +42,9 @@ function nativeBuckets(h: NativeView): [number, number, number][] {
   const out: [number, number, number][] = [];
   const neg = h.negative;
   if (neg !== undefined) {
-    for (let i = neg.counts.length - 1; i >= 0; i--) {
-      const c = neg.counts[i];
+    const counts = neg.counts;
+    for (let i = counts.length - 1; i >= 0; i--) {
+      const c = counts[i];
       const k = neg.offset + i;
       if (c !== 0) out.push([-nativeBound(k, h.schema), -nativeBound(k - 1, h.schema), c]);
     }
@@ -56,8 +57,9 @@ function nativeBuckets(h: NativeView): [number, number, number][] {
   }
   const pos = h.positive;
   if (pos !== undefined) {
-    for (let i = 0; i < pos.counts.length; i++) {
-      const c = pos.counts[i];
+    const counts = pos.counts;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i];
       const k = pos.offset + i;
       if (c !== 0) out.push([nativeBound(k - 1, h.schema), nativeBound(k, h.schema), c]);
     }
@@ -67,7 +69,8 @@ function nativeBuckets(h: NativeView): [number, number, number][] {
 
 function populated(side: NativeSideView | undefined): boolean {
   if (side === undefined) return false;
-  for (let i = 0; i < side.counts.length; i++) if (side.counts[i] !== 0) return true;
+  const counts = side.counts;
+  for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) return true;
   return false;
 }
 
@@ -80,8 +83,9 @@ export function nativeRelativeError(schema: number): number {
 export function sparseBuckets(side: NativeSideView | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   if (side === undefined) return out;
-  for (let i = 0; i < side.counts.length; i++) {
-    if (side.counts[i] !== 0) out[String(side.offset + i)] = side.counts[i];
+  const counts = side.counts;
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] !== 0) out[String(side.offset + i)] = counts[i];
   }
   return out;
 }

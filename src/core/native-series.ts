@@ -10,23 +10,6 @@ import { nativeLookup, type NativeLookup } from './native-classic';
 import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits } from './native-index';
 import type { Series } from './series-table';
 
-/**
- * The last classic counts view handed out, and what it shows (see `counts`); it keeps that one
- * series reachable until the next export reads another.
- */
-const LAST: {
-  series: NativeSeries | undefined;
-  resets: number;
-  count: number;
-  view: ArrayLike<number>;
-} = { series: undefined, resets: 0, count: 0, view: [] };
-
-/**
- * Where `observe` hands its value to `record`: the slot `keyOfBits` reads, so that a positive
- * value is keyed where it already is.
- */
-const INPUT = MAGNITUDE;
-
 /** The classic bucket every value of native bucket `key` is in; -1 when a bound splits it. */
 function classicOf(t: NativeLookup, key: number): number {
   return key < t.lo ? t.below : key > t.hi ? t.above : t.index[key - t.lo];
@@ -108,8 +91,6 @@ export class NativeSeries implements Series, NativeView {
   private classic: Counts | undefined = undefined;
   private at = 0;
   private width = 0;
-  /** How many times the series was reset: a view made before shows other counts. */
-  private resets = 0;
 
   constructor(readonly family: NativeFamily) {
     this.startedAt = Date.now() - family.epoch;
@@ -131,21 +112,11 @@ export class NativeSeries implements Series, NativeView {
     return this.family.bounds;
   }
 
-  /** Per-bucket classic counts, the last +Inf: made at export, never on `observe`. */
-  get counts(): ArrayLike<number> {
-    // Exporters read `counts[i]` in a loop: the last view made is handed out again while it
-    // still shows this series' counts.
-    const l = LAST;
-    if (l.series !== this || l.resets !== this.resets || l.count !== this.count) {
-      l.series = this;
-      l.resets = this.resets;
-      l.count = this.count;
-      l.view = this.classicCounts();
-    }
-    return l.view;
-  }
-
-  private classicCounts(): Float64Array {
+  /**
+   * Per-bucket classic counts, the last +Inf: made at export, never on `observe`, from the
+   * classic counts kept and the native buckets that tell theirs. Exporters read it once per series.
+   */
+  get counts(): Float64Array {
     const c = this.classic;
     if (c === undefined) return Float64Array.of(this.count);
     const out = new Float64Array(this.family.bounds.length + 1);
@@ -172,14 +143,14 @@ export class NativeSeries implements Series, NativeView {
 
   /**
    * False, and nothing recorded, when the sum could not be shown (see `Metric.mul`). Small, so
-   * that V8 inlines it into the caller; `v` goes on to `record` through `INPUT`, since a double
+   * that V8 inlines it into the caller; `v` goes on to `record` through `MAGNITUDE`, since a double
    * passed to a call V8 does not inline is boxed: an allocation per observation.
    */
   observe(v: number, mul: number): boolean {
     const sum = this.sum + v;
     const x = sum * mul;
     if (x - x !== 0) return false;
-    INPUT[0] = v;
+    MAGNITUDE[0] = v; // the slot `keyOfBits` reads: a positive value is keyed where it is
     const i = this.record();
     // Past `maxBuckets` with `minResetMs` elapsed: every part starts again, as one reset.
     if (i < 0) return (this.reset(), this.observe(v, mul));
@@ -191,13 +162,13 @@ export class NativeSeries implements Series, NativeView {
   }
 
   /**
-   * Counts `INPUT[0]` in its native bucket, and in its classic bucket where the native one does
+   * Counts `MAGNITUDE[0]` in its native bucket, and in its classic bucket where the native one does
    * not tell it, and returns the classic bucket's index; -1, with nothing counted, when the
    * series has to be reset first. One function, larger than V8 inlines: the child's `observe`
    * stays small enough to be inlined into its caller.
    */
   private record(): number {
-    const v = INPUT[0];
+    const v = MAGNITUDE[0];
     const f = this.family;
     const zv = f.zeroBelow;
     let i = -1; // the classic bucket, when the native key gives it
@@ -318,7 +289,6 @@ export class NativeSeries implements Series, NativeView {
     this.positive = undefined;
     this.negative = undefined;
     this.populated = 0;
-    this.resets++;
     this.lastReset = this.now();
   }
 

@@ -50,9 +50,10 @@ export function toJson(
 
 function histogram(s: BucketSeries): HistogramSnapshot {
   const buckets: Record<string, number> = {};
+  const counts = s.counts;
   let cum = 0;
-  for (let i = 0; i < s.counts.length; i++) {
-    cum += s.counts[i];
+  for (let i = 0; i < counts.length; i++) {
+    cum += counts[i];
     buckets[i < s.bounds.length ? String(s.bounds[i]) : '+Inf'] = cum;
   }
   return {
@@ -60,9 +61,9 @@ function histogram(s: BucketSeries): HistogramSnapshot {
     sum: s.sum,
     buckets,
     quantiles: {
-      p50: quantile(0.5, s.bounds, s.counts, s.count),
-      p90: quantile(0.9, s.bounds, s.counts, s.count),
-      p99: quantile(0.99, s.bounds, s.counts, s.count),
+      p50: quantile(0.5, s.bounds, counts, s.count),
+      p90: quantile(0.9, s.bounds, counts, s.count),
+      p99: quantile(0.99, s.bounds, counts, s.count),
     },
   };
 }

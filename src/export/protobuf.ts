@@ -101,9 +101,10 @@ function histogram(w: ProtoWriter, s: BucketSeries, n: ExportName): void {
   w.uint(HISTOGRAM.sampleCount, s.count);
   w.double(HISTOGRAM.sampleSum, scale(s.sum, n.mul, n.div));
   // The +Inf bucket is left out, as client_golang does: Prometheus reads it from the count.
+  const counts = s.counts;
   let cum = 0;
   for (let i = 0; i < s.bounds.length; i++) {
-    cum += s.counts[i];
+    cum += counts[i];
     const b = w.begin(HISTOGRAM.bucket);
     w.uint(BUCKET.cumulativeCount, cum);
     w.double(BUCKET.upperBound, scale(s.bounds[i], n.mul, n.div));

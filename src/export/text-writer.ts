@@ -32,9 +32,10 @@ export function writeText(
       f.forEach((values, s) => {
         const pairs = labelPairs(f.labelNames, values, d, tail);
         const prefix = `${n.sample}_bucket{${pairs === '' ? '' : `${pairs},`}le="`;
+        const counts = s.counts;
         let cum = 0;
-        for (let i = 0; i < s.counts.length; i++) {
-          cum += s.counts[i];
+        for (let i = 0; i < counts.length; i++) {
+          cum += counts[i];
           const le = i < s.bounds.length ? formatNumber(scale(s.bounds[i], n.mul, n.div)) : '+Inf';
           out += `${prefix}${le}"} ${cum}${dialect.exemplar(s.exemplars?.[i], n)}\n`;
         }

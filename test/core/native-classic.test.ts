@@ -1,16 +1,7 @@
 import test from 'ava';
 import { bucketIndex } from '../../src/core/buckets';
+import { nextDown, nextUp } from '../support/doubles';
 import { newRegistry } from '../support/registry';
-
-function nextUp(x: number): number {
-  const b = new BigInt64Array(new Float64Array([x]).buffer);
-  b[0] += x >= 0 ? 1n : -1n;
-  return new Float64Array(b.buffer)[0];
-}
-
-function nextDown(x: number): number {
-  return -nextUp(-x);
-}
 
 /** Every bound, the doubles either side of it, and values spread over the whole range. */
 function probes(bounds: readonly number[]): number[] {

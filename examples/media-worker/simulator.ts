@@ -47,8 +47,10 @@ export const NO_FAULTS: Readonly<FaultRates> = Object.freeze(
 
 /**
  * The speech-to-text provider throttles 15% of its calls (429). Retries absorb nearly all
- * of them (a job fails only when three attempts in a row are throttled), so the `asr` calls
- * burn their error budget while the jobs, the API and the other providers keep theirs. Flip it
+ * of them (a job fails only when three attempts in a row are throttled, about 1 in 300), so the
+ * `asr` calls burn their error budget while the API and the other providers keep theirs, and the
+ * jobs fail well within their 99 % objective (in windows as short as the tests' scaled ones,
+ * one failed job may still ticket them). Flip it
  * with `app.setFaults(ASR_THROTTLING)` on top of `NO_FAULTS`, and back with `setFaults(NO_FAULTS)`.
  */
 export const ASR_THROTTLING: Readonly<Partial<FaultRates>> = Object.freeze({ asrRateLimit: 0.15 });

@@ -94,21 +94,34 @@ serialTestWithTools('prometheus', 'prometheus-alertmanager')(
     t.log(`page resolved ${((Date.now() - fired) / 1000).toFixed(1)} s after the fault stopped`);
     t.is(resolved.startsAt, page.startsAt, 'the same alert');
 
-    // No other SLO, no other service, and no absent-data alert fired at any time: Prometheus'
-    // own record of alerts.
-    const others = await prometheus.api<{ result: unknown[] }>(
-      `query?query=${encodeURIComponent('max_over_time(ALERTS{alertstate="firing",service!="asr"}[10m])')}`,
-    );
-    t.deepEqual(others.result, [], 'only the asr calls burned their budget');
+    // No other service, no page of any other SLO, and no absent-data alert fired at any time:
+    // Prometheus' own record of alerts. A job fails for real only when its three ASR attempts
+    // are all throttled (about 1 in 300); in these compressed windows one such job can ticket
+    // the jobs SLO, which is then right to, and is allowed only with a failed job behind it.
     const jobs = await prometheus.api<{
       result: { metric: { to: string }; value: [number, string] }[];
     }>(
       `query?query=${encodeURIComponent('sum by (to) (jobs_status_transition_total{to=~"completed|failed"})')}`,
     );
     t.log(`jobs: ${jobs.result.map((r) => `${r.metric.to} ${r.value[1]}`).join(', ')}`);
+    const failedJobs = Number(jobs.result.find((r) => r.metric.to === 'failed')?.value[1] ?? 0);
+    const others = await prometheus.api<{ result: { metric: Record<string, string> }[] }>(
+      `query?query=${encodeURIComponent('max_over_time(ALERTS{alertstate="firing",service!="asr"}[10m])')}`,
+    );
+    const isJobsTicket = (labels: Record<string, string>) =>
+      labels.slo === 'jobs' && labels.severity === 'ticket' && failedJobs > 0;
+    t.deepEqual(
+      others.result.filter((r) => !isJobsTicket(r.metric)),
+      [],
+      'only the asr calls burned their budget',
+    );
     t.true(
-      receiver.alerts.every((a) => a.labels.slo === 'external-calls' && a.labels.service === 'asr'),
-      'every notification is about the asr calls',
+      receiver.alerts.every(
+        (a) =>
+          (a.labels.slo === 'external-calls' && a.labels.service === 'asr') ||
+          isJobsTicket(a.labels),
+      ),
+      'every notification is about the asr calls, or a jobs ticket for jobs that did fail',
     );
   },
 );

@@ -22,6 +22,11 @@ export class NativeLookup {
   ) {}
 }
 
+/** The classic bucket every value of native bucket `key` is in; -1 when a bound splits it. */
+export function classicOf(t: NativeLookup, key: number): number {
+  return key < t.lo ? t.below : key > t.hi ? t.above : t.index[key - t.lo];
+}
+
 const NONE: readonly number[] = [];
 
 /**

@@ -6,14 +6,9 @@ import { recordExemplar } from './histogram-exemplar';
 import { CountArena, MAX, bump, widthOf, type Counts } from './native-arena';
 import { largestAtMost } from './native-bounds';
 import { MIN_SPAN, NativeSide, type NativeShape } from './native-buckets';
-import { nativeLookup, type NativeLookup } from './native-classic';
+import { classicOf, nativeLookup, type NativeLookup } from './native-classic';
 import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits } from './native-index';
 import type { Series } from './series-table';
-
-/** The classic bucket every value of native bucket `key` is in; -1 when a bound splits it. */
-function classicOf(t: NativeLookup, key: number): number {
-  return key < t.lo ? t.below : key > t.hi ? t.above : t.index[key - t.lo];
-}
 
 /** What every series of one native histogram shares: its shape, classic bounds and storage. */
 export class NativeFamily {

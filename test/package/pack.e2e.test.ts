@@ -147,8 +147,9 @@ test('npm pack builds first and ships the build, the licence and no source maps'
     t.true(files.includes(`dist/${sub}/index.d.ts`), `dist/${sub}/index.d.ts`);
   }
   t.deepEqual(
-    files.filter((f) => f.endsWith('.map')),
+    files.filter((f) => f.endsWith('.map') || f.endsWith('.tsbuildinfo')),
     [],
+    'no source maps, and not the incremental build info',
   );
   t.deepEqual(
     files.filter((f) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(f)),

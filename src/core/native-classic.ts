@@ -1,6 +1,14 @@
 import { bucketIndex } from './buckets';
 import { scaledKeyTable, type KeyTable } from './native-bounds';
-import { MAX_SCHEMA, MIN_SCHEMA, directKeys, nativeBound, nativeKey } from './native-index';
+import {
+  MAX_SCHEMA,
+  MIN_SCHEMA,
+  SPLIT,
+  directCell,
+  directKeys,
+  nativeBound,
+  nativeKey,
+} from './native-index';
 
 /**
  * What a native histogram's `observe` reads at one schema: the key table for its unit, and the
@@ -11,15 +19,76 @@ import { MAX_SCHEMA, MIN_SCHEMA, directKeys, nativeBound, nativeKey } from './na
  * above `hi` over the last.
  */
 export class NativeLookup {
+  /**
+   * For each of the key table's direct cells (see `directKeys`), its key and what tells its
+   * classic bucket, as one integer (see `pairKey`): a value in the common range is keyed and its
+   * classic bucket found with one load. Empty when a key is too far from 0 to share an integer.
+   */
+  readonly direct: Int32Array;
+  readonly directShift: number;
+  readonly directBase: number;
+
   constructor(
     readonly keys: KeyTable,
+    bounds: readonly number[],
     readonly lo: number,
     readonly hi: number,
     readonly index: readonly number[],
     /** The index below `lo` (the first bucket) and above `hi` (+Inf); -1 for none. */
     readonly below: number,
     readonly above: number,
-  ) {}
+  ) {
+    this.direct = directPairs(this, bounds);
+    this.directShift = keys.directShift;
+    this.directBase = keys.directBase;
+  }
+}
+
+/** A direct cell a bucket bound splits, as `SPLIT` is in the key table: the search decides. */
+export const SPLIT_PAIR = 0x7fffffff;
+
+/**
+ * A direct cell's pair holds its key in the high 16 bits, within ±32766 so that `SPLIT_PAIR` is
+ * above them all, and in the low 16 bits (`pairClassic`) one of: `SEARCH`; `TOLD + i`, the
+ * native bucket tells classic bucket `i` at export (its classic count is not kept); `COUNTED +
+ * i`, the native bucket does not, but every value of the cell is in classic bucket `i`.
+ */
+export function pairKey(p: number): number {
+  return p >> 16;
+}
+
+export function pairClassic(p: number): number {
+  return p & 0xffff;
+}
+
+export const SEARCH = 0;
+export const TOLD = 1;
+export const COUNTED = 0x8001;
+/** The most classic buckets, +Inf included, whose indexes the pairs hold. */
+const MOST = 0xffff - COUNTED + 1;
+
+const NO_PAIRS = new Int32Array(0);
+
+function directPairs(t: NativeLookup, bounds: readonly number[]): Int32Array {
+  const keys = t.keys.direct;
+  for (const k of keys) if (k !== SPLIT && (k < -32768 || k > 32766)) return NO_PAIRS;
+  const pairs = new Int32Array(keys.length);
+  for (let c = 0; c < keys.length; c++) {
+    const k = keys[c];
+    pairs[c] = k === SPLIT ? SPLIT_PAIR : k * 65536 + cellClassic(t, bounds, k, c);
+  }
+  return pairs;
+}
+
+/** The low half of the pair of direct cell `c`, whose values are all in native bucket `k`. */
+function cellClassic(t: NativeLookup, bounds: readonly number[], k: number, c: number): number {
+  if (bounds.length === 0) return TOLD; // no classic counts: bucket 0, as `count` says
+  if (bounds.length + 1 > MOST) return SEARCH;
+  const told = classicOf(t, k);
+  if (told >= 0) return TOLD + told;
+  const [first, last] = directCell(t.keys, c);
+  const i = bucketIndex(bounds, first);
+  return i === bucketIndex(bounds, last) ? COUNTED + i : SEARCH;
 }
 
 /** The classic bucket every value of native bucket `key` is in; -1 when a bound splits it. */
@@ -36,6 +105,9 @@ const NONE: readonly number[] = [];
  */
 const MARGIN = 1e-12;
 
+/** Lookups by key table and classic bounds: histograms of one unit, schema and bounds share one. */
+const lookups = new WeakMap<KeyTable, Map<string, NativeLookup>>();
+
 /** The map says "search" for every key when none is worth it: no classic buckets, or one <= 0. */
 export function nativeLookup(
   bounds: readonly number[],
@@ -44,12 +116,27 @@ export function nativeLookup(
   div: number,
 ): NativeLookup {
   const keys = directKeys(scaledKeyTable(schema, mul, div), schema);
-  const none = new NativeLookup(keys, 0, -1, NONE, -1, -1);
-  if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return none;
-  if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return none;
+  let bySchema = lookups.get(keys);
+  if (bySchema === undefined) lookups.set(keys, (bySchema = new Map()));
+  const id = `${schema} ${bounds.join(' ')}`;
+  let t = bySchema.get(id);
+  if (t === undefined) bySchema.set(id, (t = buildLookup(keys, bounds, schema, mul, div)));
+  return t;
+}
+
+function buildLookup(
+  keys: KeyTable,
+  bounds: readonly number[],
+  schema: number,
+  mul: number,
+  div: number,
+): NativeLookup {
+  const none = () => new NativeLookup(keys, bounds, 0, -1, NONE, -1, -1);
+  if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return none();
+  if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return none();
   const first = (bounds[0] * mul) / div;
   const last = (bounds[bounds.length - 1] * mul) / div;
-  if (!(first > 0) || !Number.isFinite(last)) return none;
+  if (!(first > 0) || !Number.isFinite(last)) return none();
   const lo = nativeKey(first, schema) - 2;
   const hi = nativeKey(last, schema) + 2;
   const index: number[] = [];
@@ -60,5 +147,5 @@ export function nativeLookup(
     const b = bucketIndex(bounds, to);
     index[k - lo] = Number.isFinite(from) && Number.isFinite(to) && a === b ? a : -1;
   }
-  return new NativeLookup(keys, lo, hi, index, 0, bounds.length);
+  return new NativeLookup(keys, bounds, lo, hi, index, 0, bounds.length);
 }

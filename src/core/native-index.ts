@@ -30,6 +30,11 @@ export function nativeKey(v: number, schema: number): number {
  */
 export const MAGNITUDE = f64;
 
+/** The high word of `MAGNITUDE[0]`: its sign, exponent and top 20 mantissa bits. */
+export function magnitudeHigh(): number {
+  return u32[HI];
+}
+
 /**
  * `nativeKey` of the magnitude in `MAGNITUDE[0]`, in the units of `t` (`keyTable(schema)` for
  * base units, `scaledKeyTable` for others); integers only.
@@ -72,7 +77,7 @@ export function keyOfBits(schema: number, t: KeyTable): number {
 }
 
 /** A direct cell a bucket bound splits: no key is this far from 0. */
-const SPLIT = 2 ** 30 - 1;
+export const SPLIT = 2 ** 30 - 1;
 
 /** Direct cells per bucket: 32, so that about one value in 32 takes the search. */
 const DIRECT_BITS = 5;
@@ -91,24 +96,34 @@ const DIRECT_OCTAVES = 48;
 export function directKeys(t: KeyTable, schema: number): KeyTable {
   if (schema <= 0 || t.direct.length > 0) return t;
   const bits = Math.min(schema + DIRECT_BITS, MAX_DIRECT_BITS);
-  const shift = 20 - bits;
-  const keyAt = (hi: number, lo: number): number => {
-    u32[HI] = hi;
-    u32[LO] = lo;
-    return keyOfBits(schema, t);
-  };
-  const direct: number[] = [];
-  for (let c = 0; c < DIRECT_OCTAVES << bits; c++) {
-    // The cell's lowest and highest doubles: every value between has a key between theirs.
-    const hi = (DIRECT_FROM << 20) + (c << shift);
-    const first = keyAt(hi, 0);
-    const last = keyAt(hi + (1 << shift) - 1, 0xffffffff);
-    direct.push(first === last ? first : SPLIT);
+  t.directShift = 20 - bits;
+  t.directBase = DIRECT_FROM << bits;
+  const direct = new Int32Array(DIRECT_OCTAVES << bits);
+  for (let c = 0; c < direct.length; c++) {
+    // Every value between the cell's lowest and highest doubles has a key between theirs.
+    const [first, last] = directCell(t, c);
+    f64[0] = first;
+    const k = keyOfBits(schema, t);
+    f64[0] = last;
+    direct[c] = k === keyOfBits(schema, t) ? k : SPLIT;
   }
   t.direct = direct;
-  t.directShift = shift;
-  t.directBase = DIRECT_FROM << bits;
   return t;
+}
+
+/** The lowest and the highest double of direct cell `c` of `t` (see `directKeys`). */
+export function directCell(t: KeyTable, c: number): [first: number, last: number] {
+  const hi = (t.directBase + c) << t.directShift;
+  return [doubleOf(hi, 0), doubleOf(hi + (1 << t.directShift) - 1, 0xffffffff)];
+}
+
+const words = new Uint32Array(2);
+const word64 = new Float64Array(words.buffer);
+
+function doubleOf(hi: number, lo: number): number {
+  words[HI] = hi;
+  words[LO] = lo;
+  return word64[0];
 }
 
 /**

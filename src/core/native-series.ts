@@ -6,8 +6,18 @@ import { recordExemplar } from './histogram-exemplar';
 import { CountArena, MAX, bump, widthOf, type Counts } from './native-arena';
 import { largestAtMost } from './native-bounds';
 import { MIN_SPAN, NativeSide, type NativeShape } from './native-buckets';
-import { classicOf, nativeLookup, type NativeLookup } from './native-classic';
-import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits } from './native-index';
+import {
+  COUNTED,
+  SEARCH,
+  SPLIT_PAIR,
+  TOLD,
+  classicOf,
+  nativeLookup,
+  pairClassic,
+  pairKey,
+  type NativeLookup,
+} from './native-classic';
+import { MAGNITUDE, MAX_SCHEMA, MIN_SCHEMA, keyOfBits, magnitudeHigh } from './native-index';
 import type { Series } from './series-table';
 
 /** What every series of one native histogram shares: its shape, classic bounds and storage. */
@@ -159,10 +169,36 @@ export class NativeSeries implements Series, NativeView {
   /**
    * Counts `MAGNITUDE[0]` in its native bucket, and in its classic bucket where the native one does
    * not tell it, and returns the classic bucket's index; -1, with nothing counted, when the
-   * series has to be reset first. One function, larger than V8 inlines: the child's `observe`
-   * stays small enough to be inlined into its caller.
+   * series has to be reset first. Most observations take the first branch: a positive value in
+   * the direct cells, into a bucket the window holds, of a count that does not outgrow its width.
+   * It is small enough for V8 to inline into `observe`, and that into its caller; the rest is in
+   * `recordAny`, which V8 keeps out of line.
    */
   private record(): number {
+    const v = MAGNITUDE[0];
+    const t = this.table;
+    const side = this.positive;
+    const cell = (magnitudeHigh() >>> t.directShift) - t.directBase;
+    if (v > this.family.zeroBelow && side !== undefined && cell >>> 0 < t.direct.length) {
+      const p = t.direct[cell];
+      const at = pairKey(p) - side.offset;
+      if (p !== SPLIT_PAIR && at >= 0 && at < side.length) {
+        const n = bump(side.store, side.width, side.base + at);
+        if (n > 0) {
+          if (n === 1 && ++this.populated > this.family.maxBuckets && !this.limit()) return -1;
+          const c = pairClassic(p);
+          // Told by the native bucket at export; else counted in the classic ones here.
+          if ((c - TOLD) >>> 0 < COUNTED - TOLD) return c - TOLD;
+          MAGNITUDE[0] = v; // `limit` may have built a lookup, which uses the slot
+          return this.countClassic(c);
+        }
+      }
+    }
+    return this.recordAny();
+  }
+
+  /** `record` for every value: negative, in the zero bucket, out of the window or direct range. */
+  private recordAny(): number {
     const v = MAGNITUDE[0];
     const f = this.family;
     const zv = f.zeroBelow;
@@ -189,12 +225,21 @@ export class NativeSeries implements Series, NativeView {
       if (n < 0) side.widenTo(f.arena, at, -n);
       else if (n === 1 && ++this.populated > f.maxBuckets && !this.limit()) return -1;
     } else this.zeroCount++;
-    const c = this.classic;
-    if (c === undefined) return 0;
     if (i >= 0) return i; // told by the native bucket at export
-    i = bucketIndex(f.bounds, v);
+    MAGNITUDE[0] = v;
+    return this.countClassic(SEARCH);
+  }
+
+  /**
+   * Counts `MAGNITUDE[0]` in its classic bucket and returns the bucket: `c - COUNTED`, from its
+   * cell's pair, or else found by search.
+   */
+  private countClassic(c: number): number {
+    const classic = this.classic;
+    if (classic === undefined) return 0;
+    const i = c >= COUNTED ? c - COUNTED : bucketIndex(this.family.bounds, MAGNITUDE[0]);
     const j = this.at + i;
-    const n = bump(c, this.width, j);
+    const n = bump(classic, this.width, j);
     if (n < 0) this.widenClassic(j, -n);
     return i;
   }

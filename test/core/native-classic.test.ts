@@ -1,5 +1,16 @@
 import test from 'ava';
 import { bucketIndex } from '../../src/core/buckets';
+import { scaled } from '../../src/core/native-bounds';
+import {
+  COUNTED,
+  SPLIT_PAIR,
+  TOLD,
+  classicOf,
+  nativeLookup,
+  pairClassic,
+  pairKey,
+} from '../../src/core/native-classic';
+import { directCell, nativeKey } from '../../src/core/native-index';
 import { nextDown, nextUp } from '../support/doubles';
 import { newRegistry } from '../support/registry';
 
@@ -102,4 +113,56 @@ test('classic buckets read after a reset show the counts since, as many as befor
     '100': 3,
     '+Inf': 3,
   });
+});
+
+test('each direct cell holds the key and the classic bucket of every value in it, as the search finds them', (t) => {
+  const bounds = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 600000];
+  const seen = { told: 0, counted: 0, search: 0, split: 0 };
+  for (const [mul, div] of [
+    [1, 1000],
+    [1048576, 1],
+    [3, 7],
+  ]) {
+    for (let schema = 1; schema <= 8; schema++) {
+      const lookup = nativeLookup(bounds, schema, mul, div);
+      t.true(lookup.direct.length > 0, `schema ${schema}, ${mul}/${div}`);
+      let wrong = 0;
+      for (let c = 0; c < lookup.direct.length; c++) {
+        const p = lookup.direct[c];
+        const [first, last] = directCell(lookup.keys, c);
+        const key = (v: number) => nativeKey(scaled(v, mul, div), schema);
+        if (p === SPLIT_PAIR) {
+          seen.split++;
+          if (key(first) === key(last)) wrong++;
+          continue;
+        }
+        const low = pairClassic(p);
+        for (const v of [first, last]) {
+          const i = bucketIndex(bounds, v);
+          if (key(v) !== pairKey(p)) wrong++;
+          else if (low >= COUNTED) {
+            seen.counted++;
+            if (i !== low - COUNTED || classicOf(lookup, pairKey(p)) !== -1) wrong++;
+          } else if (low >= TOLD) {
+            seen.told++;
+            if (i !== low - TOLD || classicOf(lookup, pairKey(p)) !== i) wrong++;
+          } else {
+            seen.search++;
+            if (bucketIndex(bounds, first) === bucketIndex(bounds, last)) wrong++;
+          }
+        }
+      }
+      t.is(wrong, 0, `schema ${schema}, ${mul}/${div}`);
+    }
+  }
+  t.true(
+    Object.values(seen).every((n) => n > 0),
+    JSON.stringify(seen),
+  );
+});
+
+test('keys too far from 0 for a cell to hold leave a lookup without cells: every value takes the search', (t) => {
+  const bounds = [1, 2, 5];
+  t.true(nativeLookup(bounds, 8, 1, 1).direct.length > 0);
+  t.is(nativeLookup(bounds, 8, 2 ** 120, 1).direct.length, 0);
 });

@@ -53,7 +53,7 @@ export class KeyTable {
    * The key of every value in the common range, looked up by the top bits of its double: see
    * `directKeys`. Empty until a series observes through this table.
    */
-  direct: Int32Array = NO_DIRECT;
+  direct: readonly number[] = NO_DIRECT;
   /** Right shift of the double's high word that leaves its cell, and the first cell's number. */
   directShift = 0;
   directBase = 0;
@@ -76,7 +76,7 @@ export class KeyTable {
   ) {}
 }
 
-const NO_DIRECT = new Int32Array(0);
+const NO_DIRECT: readonly number[] = [];
 
 const plainTables: (KeyTable | undefined)[] = new Array(13).fill(undefined);
 

@@ -24,7 +24,7 @@ export class NativeLookup {
    * classic bucket, as one integer (see `pairKey`): a value in the common range is keyed and its
    * classic bucket found with one load. Empty when a key is too far from 0 to share an integer.
    */
-  readonly direct: Int32Array;
+  readonly direct: readonly number[];
   readonly directShift: number;
   readonly directBase: number;
 
@@ -45,11 +45,11 @@ export class NativeLookup {
 }
 
 /** A direct cell a bucket bound splits, as `SPLIT` is in the key table: the search decides. */
-export const SPLIT_PAIR = 0x7fffffff;
+export const SPLIT_PAIR = 0x3fffffff;
 
 /**
- * A direct cell's pair holds its key in the high 16 bits, within ±32766 so that `SPLIT_PAIR` is
- * above them all, and in the low 16 bits (`pairClassic`) one of: `SEARCH`; `TOLD + i`, the
+ * A direct cell's pair holds its key in the high bits, within ±16382 so that `SPLIT_PAIR` is
+ * above them all and every pair is a small integer (31 bits), and in the low 16 bits (`pairClassic`) one of: `SEARCH`; `TOLD + i`, the
  * native bucket tells classic bucket `i` at export (its classic count is not kept); `COUNTED +
  * i`, the native bucket does not, but every value of the cell is in classic bucket `i`.
  */
@@ -67,15 +67,15 @@ export const COUNTED = 0x8001;
 /** The most classic buckets, +Inf included, whose indexes the pairs hold. */
 const MOST = 0xffff - COUNTED + 1;
 
-const NO_PAIRS = new Int32Array(0);
+const NO_PAIRS: readonly number[] = [];
 
-function directPairs(t: NativeLookup, bounds: readonly number[]): Int32Array {
+function directPairs(t: NativeLookup, bounds: readonly number[]): readonly number[] {
   const keys = t.keys.direct;
-  for (const k of keys) if (k !== SPLIT && (k < -32768 || k > 32766)) return NO_PAIRS;
-  const pairs = new Int32Array(keys.length);
+  for (const k of keys) if (k !== SPLIT && (k < -16384 || k > 16382)) return NO_PAIRS;
+  const pairs: number[] = [];
   for (let c = 0; c < keys.length; c++) {
     const k = keys[c];
-    pairs[c] = k === SPLIT ? SPLIT_PAIR : k * 65536 + cellClassic(t, bounds, k, c);
+    pairs.push(k === SPLIT ? SPLIT_PAIR : k * 65536 + cellClassic(t, bounds, k, c));
   }
   return pairs;
 }

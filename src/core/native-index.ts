@@ -98,14 +98,14 @@ export function directKeys(t: KeyTable, schema: number): KeyTable {
   const bits = Math.min(schema + DIRECT_BITS, MAX_DIRECT_BITS);
   t.directShift = 20 - bits;
   t.directBase = DIRECT_FROM << bits;
-  const direct = new Int32Array(DIRECT_OCTAVES << bits);
-  for (let c = 0; c < direct.length; c++) {
+  const direct: number[] = [];
+  for (let c = 0; c < DIRECT_OCTAVES << bits; c++) {
     // Every value between the cell's lowest and highest doubles has a key between theirs.
     const [first, last] = directCell(t, c);
     f64[0] = first;
     const k = keyOfBits(schema, t);
     f64[0] = last;
-    direct[c] = k === keyOfBits(schema, t) ? k : SPLIT;
+    direct.push(k === keyOfBits(schema, t) ? k : SPLIT);
   }
   t.direct = direct;
   return t;

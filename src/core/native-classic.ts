@@ -49,9 +49,10 @@ export const SPLIT_PAIR = 0x3fffffff;
 
 /**
  * A direct cell's pair holds its key in the high bits, within ±16382 so that `SPLIT_PAIR` is
- * above them all and every pair is a small integer (31 bits), and in the low 16 bits (`pairClassic`) one of: `SEARCH`; `TOLD + i`, the
- * native bucket tells classic bucket `i` at export (its classic count is not kept); `COUNTED +
- * i`, the native bucket does not, but every value of the cell is in classic bucket `i`.
+ * above them all and every pair is a small integer (31 bits), and in the low 16 bits
+ * (`pairClassic`) one of: `SEARCH`; `TOLD + i`, the native bucket tells classic bucket `i` at
+ * export (its classic count is not kept); `COUNTED + i`, the native bucket does not, but every
+ * value of the cell is in classic bucket `i`.
  */
 export function pairKey(p: number): number {
   return p >> 16;

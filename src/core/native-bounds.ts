@@ -49,14 +49,6 @@ export function fracBounds(schema: number): Float64Array {
 export class KeyTable {
   /** The table over base units; this one when it is. */
   plain: KeyTable = this;
-  /**
-   * The key of every value in the common range, looked up by the top bits of its double: see
-   * `directKeys`. Empty until a series observes through this table.
-   */
-  direct: readonly number[] = NO_DIRECT;
-  /** Right shift of the double's high word that leaves its cell, and the first cell's number. */
-  directShift = 0;
-  directBase = 0;
 
   constructor(
     /** Thresholds per octave: `2^schema`, and 1 for schema <= 0 (whose keys are then merged). */
@@ -75,8 +67,6 @@ export class KeyTable {
     readonly div: number,
   ) {}
 }
-
-const NO_DIRECT: readonly number[] = [];
 
 const plainTables: (KeyTable | undefined)[] = new Array(13).fill(undefined);
 

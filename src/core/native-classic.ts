@@ -4,10 +4,10 @@ import {
   MAX_SCHEMA,
   MIN_SCHEMA,
   SPLIT,
-  directCell,
   directKeys,
   nativeBound,
   nativeKey,
+  type DirectCells,
 } from './native-index';
 
 /**
@@ -20,9 +20,9 @@ import {
  */
 export class NativeLookup {
   /**
-   * For each of the key table's direct cells (see `directKeys`), its key and what tells its
-   * classic bucket, as one integer (see `pairKey`): a value in the common range is keyed and its
-   * classic bucket found with one load. Empty when a key is too far from 0 to share an integer.
+   * For each direct cell (see `DirectCells`), its key and what tells its classic bucket, as one
+   * integer (see `pairKey`): a value in the common range is keyed and its classic bucket found
+   * with one load. Empty below schema 1, or when a key is too far from 0 to share an integer.
    */
   readonly direct: readonly number[];
   readonly directShift: number;
@@ -30,6 +30,7 @@ export class NativeLookup {
 
   constructor(
     readonly keys: KeyTable,
+    cells: DirectCells | undefined,
     bounds: readonly number[],
     readonly lo: number,
     readonly hi: number,
@@ -38,9 +39,9 @@ export class NativeLookup {
     readonly below: number,
     readonly above: number,
   ) {
-    this.direct = directPairs(this, bounds);
-    this.directShift = keys.directShift;
-    this.directBase = keys.directBase;
+    this.direct = cells === undefined ? NO_PAIRS : directPairs(this, cells, bounds);
+    this.directShift = cells?.shift ?? 0;
+    this.directBase = cells?.base ?? 0;
   }
 }
 
@@ -70,24 +71,34 @@ const MOST = 0xffff - COUNTED + 1;
 
 const NO_PAIRS: readonly number[] = [];
 
-function directPairs(t: NativeLookup, bounds: readonly number[]): readonly number[] {
-  const keys = t.keys.direct;
+function directPairs(
+  t: NativeLookup,
+  cells: DirectCells,
+  bounds: readonly number[],
+): readonly number[] {
+  const keys = cells.keys;
   for (const k of keys) if (k !== SPLIT && (k < -16384 || k > 16382)) return NO_PAIRS;
   const pairs: number[] = [];
   for (let c = 0; c < keys.length; c++) {
     const k = keys[c];
-    pairs.push(k === SPLIT ? SPLIT_PAIR : k * 65536 + cellClassic(t, bounds, k, c));
+    pairs.push(k === SPLIT ? SPLIT_PAIR : k * 65536 + cellClassic(t, cells, bounds, k, c));
   }
-  return pairs;
+  return pairs.slice(); // as long as it is: pushing leaves up to half as much again unused
 }
 
 /** The low half of the pair of direct cell `c`, whose values are all in native bucket `k`. */
-function cellClassic(t: NativeLookup, bounds: readonly number[], k: number, c: number): number {
+function cellClassic(
+  t: NativeLookup,
+  cells: DirectCells,
+  bounds: readonly number[],
+  k: number,
+  c: number,
+): number {
   if (bounds.length === 0) return TOLD; // no classic counts: bucket 0, as `count` says
   if (bounds.length + 1 > MOST) return SEARCH;
   const told = classicOf(t, k);
   if (told >= 0) return TOLD + told;
-  const [first, last] = directCell(t.keys, c);
+  const [first, last] = cells.ends(c);
   const i = bucketIndex(bounds, first);
   return i === bucketIndex(bounds, last) ? COUNTED + i : SEARCH;
 }
@@ -116,7 +127,7 @@ export function nativeLookup(
   mul: number,
   div: number,
 ): NativeLookup {
-  const keys = directKeys(scaledKeyTable(schema, mul, div), schema);
+  const keys = scaledKeyTable(schema, mul, div);
   let bySchema = lookups.get(keys);
   if (bySchema === undefined) lookups.set(keys, (bySchema = new Map()));
   const id = `${schema} ${bounds.join(' ')}`;
@@ -132,7 +143,8 @@ function buildLookup(
   mul: number,
   div: number,
 ): NativeLookup {
-  const none = () => new NativeLookup(keys, bounds, 0, -1, NONE, -1, -1);
+  const cells = directKeys(keys, schema);
+  const none = () => new NativeLookup(keys, cells, bounds, 0, -1, NONE, -1, -1);
   if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return none();
   if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return none();
   const first = (bounds[0] * mul) / div;
@@ -148,5 +160,5 @@ function buildLookup(
     const b = bucketIndex(bounds, to);
     index[k - lo] = Number.isFinite(from) && Number.isFinite(to) && a === b ? a : -1;
   }
-  return new NativeLookup(keys, bounds, lo, hi, index, 0, bounds.length);
+  return new NativeLookup(keys, cells, bounds, lo, hi, index, 0, bounds.length);
 }

@@ -40,12 +40,6 @@ export function magnitudeHigh(): number {
  * base units, `scaledKeyTable` for others); integers only.
  */
 export function keyOfBits(schema: number, t: KeyTable): number {
-  const cell = (u32[HI] >>> t.directShift) - t.directBase;
-  const direct = t.direct;
-  if (cell >>> 0 < direct.length) {
-    const key = direct[cell];
-    if (key !== SPLIT) return key;
-  }
   let hi = u32[HI];
   let biased = hi >>> 20; // the sign bit is clear: a magnitude
   if (biased < t.safeLo || biased > t.safeHi) {
@@ -82,8 +76,8 @@ export const SPLIT = 2 ** 30 - 1;
 /** Direct cells per bucket: 32, so that about one value in 32 takes the search. */
 const DIRECT_BITS = 5;
 /**
- * Direct cells per octave, at most: 192 KiB for a schema-8 table, 96 KiB at the default 3 (a plain
- * array of small integers takes 8 bytes an element in Node's builds).
+ * Direct cells per octave, at most: 192 KiB of cells at schema 8, 96 KiB at the default 3 (a
+ * plain array of small integers takes 8 bytes an element in Node's builds).
  */
 const MAX_DIRECT_BITS = 9;
 /** The octaves direct lookup covers, as observed: 2^-16 to 2^32 (15 µs to 50 days in ms). */
@@ -91,33 +85,45 @@ const DIRECT_FROM = 1023 - 16;
 const DIRECT_OCTAVES = 48;
 
 /**
- * Gives `t`, a table for `schema` > 0, its direct cells (once; `t` is returned): each cell, a
- * slice of one octave cut by the top mantissa bits, holds the one key of every value in it, or
- * `SPLIT` where a bucket bound falls inside it and the search decides. A value in the common range
- * is then keyed with one load instead of a search and a compare of its bits.
+ * Direct cells of one key table at one schema: each cell, a slice of one octave cut by the top
+ * mantissa bits, with the one key of every value in it, or `SPLIT` where a bucket bound falls
+ * inside it and the search decides.
  */
-export function directKeys(t: KeyTable, schema: number): KeyTable {
-  if (schema <= 0 || t.direct.length > 0) return t;
+export class DirectCells {
+  constructor(
+    readonly keys: readonly number[],
+    /** Right shift of the double's high word that leaves its cell, and the first cell's number. */
+    readonly shift: number,
+    readonly base: number,
+  ) {}
+
+  /** The lowest and the highest double of cell `c`. */
+  ends(c: number): [first: number, last: number] {
+    return cellEnds(this.shift, this.base, c);
+  }
+}
+
+/** The lowest and the highest double of direct cell `c`, of cells cut as `shift` and `base` say. */
+export function cellEnds(shift: number, base: number, c: number): [first: number, last: number] {
+  const hi = (base + c) << shift;
+  return [doubleOf(hi, 0), doubleOf(hi + (1 << shift) - 1, 0xffffffff)];
+}
+
+/** The direct cells of values in the units of `t` at `schema`; none below schema 1. */
+export function directKeys(t: KeyTable, schema: number): DirectCells | undefined {
+  if (schema <= 0) return undefined;
   const bits = Math.min(schema + DIRECT_BITS, MAX_DIRECT_BITS);
-  t.directShift = 20 - bits;
-  t.directBase = DIRECT_FROM << bits;
-  const direct: number[] = [];
+  const cells = new DirectCells([], 20 - bits, DIRECT_FROM << bits);
+  const keys = cells.keys as number[];
   for (let c = 0; c < DIRECT_OCTAVES << bits; c++) {
     // Every value between the cell's lowest and highest doubles has a key between theirs.
-    const [first, last] = directCell(t, c);
+    const [first, last] = cells.ends(c);
     f64[0] = first;
     const k = keyOfBits(schema, t);
     f64[0] = last;
-    direct.push(k === keyOfBits(schema, t) ? k : SPLIT);
+    keys.push(k === keyOfBits(schema, t) ? k : SPLIT);
   }
-  t.direct = direct;
-  return t;
-}
-
-/** The lowest and the highest double of direct cell `c` of `t` (see `directKeys`). */
-export function directCell(t: KeyTable, c: number): [first: number, last: number] {
-  const hi = (t.directBase + c) << t.directShift;
-  return [doubleOf(hi, 0), doubleOf(hi + (1 << t.directShift) - 1, 0xffffffff)];
+  return cells;
 }
 
 const words = new Uint32Array(2);

@@ -10,7 +10,7 @@ import {
   pairClassic,
   pairKey,
 } from '../../src/core/native-classic';
-import { directCell, nativeKey } from '../../src/core/native-index';
+import { cellEnds, nativeKey } from '../../src/core/native-index';
 import { nextDown, nextUp } from '../support/doubles';
 import { newRegistry } from '../support/registry';
 
@@ -129,7 +129,7 @@ test('each direct cell holds the key and the classic bucket of every value in it
       let wrong = 0;
       for (let c = 0; c < lookup.direct.length; c++) {
         const p = lookup.direct[c];
-        const [first, last] = directCell(lookup.keys, c);
+        const [first, last] = cellEnds(lookup.directShift, lookup.directBase, c);
         const key = (v: number) => nativeKey(scaled(v, mul, div), schema);
         if (p === SPLIT_PAIR) {
           seen.split++;

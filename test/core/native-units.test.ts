@@ -1,17 +1,11 @@
 import test from 'ava';
 import { largestAtMost, scaled, scaledKeyTable } from '../../src/core/native-bounds';
-import {
-  MAGNITUDE,
-  directKeys,
-  keyOfBits,
-  nativeBound,
-  nativeKey,
-} from '../../src/core/native-index';
+import { MAGNITUDE, keyOfBits, nativeBound, nativeKey } from '../../src/core/native-index';
 import { nextDown, nextUp } from '../support/doubles';
 
-/** The key of `v` as observed, through the table over its unit and its direct cells. */
+/** The key of `v` as observed, through the table over its unit. */
 function keyAsObserved(v: number, schema: number, mul: number, div: number): number {
-  const table = directKeys(scaledKeyTable(schema, mul, div), schema);
+  const table = scaledKeyTable(schema, mul, div);
   MAGNITUDE[0] = v;
   return keyOfBits(schema, table);
 }

@@ -117,8 +117,17 @@ const NONE: readonly number[] = [];
  */
 const MARGIN = 1e-12;
 
-/** Lookups by key table and classic bounds: histograms of one unit, schema and bounds share one. */
-const lookups = new WeakMap<KeyTable, Map<string, NativeLookup>>();
+/**
+ * Lookups by key table and classic bounds: histograms of one unit, schema and bounds share one
+ * while any of them lives (each family holds its own), and it goes with the last of them.
+ */
+const lookups = new WeakMap<KeyTable, Map<string, WeakRef<NativeLookup>>>();
+const forget = new FinalizationRegistry<{ in: Map<string, WeakRef<NativeLookup>>; id: string }>(
+  ({ in: bySchema, id }) => {
+    // A lookup made again for the same id since has its own entry: only a dead one goes.
+    if (bySchema.get(id)?.deref() === undefined) bySchema.delete(id);
+  },
+);
 
 /** The map says "search" for every key when none is worth it: no classic buckets, or one <= 0. */
 export function nativeLookup(
@@ -131,8 +140,12 @@ export function nativeLookup(
   let bySchema = lookups.get(keys);
   if (bySchema === undefined) lookups.set(keys, (bySchema = new Map()));
   const id = `${schema} ${bounds.join(' ')}`;
-  let t = bySchema.get(id);
-  if (t === undefined) bySchema.set(id, (t = buildLookup(keys, bounds, schema, mul, div)));
+  let t = bySchema.get(id)?.deref();
+  if (t === undefined) {
+    t = buildLookup(keys, bounds, schema, mul, div);
+    bySchema.set(id, new WeakRef(t));
+    forget.register(t, { in: bySchema, id });
+  }
   return t;
 }
 

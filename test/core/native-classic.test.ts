@@ -1,4 +1,7 @@
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { bucketIndex } from '../../src/core/buckets';
 import { scaled } from '../../src/core/native-bounds';
 import {
@@ -13,6 +16,7 @@ import {
 import { cellEnds, nativeKey } from '../../src/core/native-index';
 import { nextDown, nextUp } from '../support/doubles';
 import { newRegistry } from '../support/registry';
+import { TS_REGISTER, uncoveredEnv } from '../support/typescript';
 
 /** Every bound, the doubles either side of it, and values spread over the whole range. */
 function probes(bounds: readonly number[]): number[] {
@@ -165,4 +169,24 @@ test('keys too far from 0 for a cell to hold leave a lookup without cells: every
   const bounds = [1, 2, 5];
   t.true(nativeLookup(bounds, 8, 1, 1).direct.length > 0);
   t.is(nativeLookup(bounds, 8, 2 ** 120, 1).direct.length, 0);
+});
+
+test('the lookups of histograms that are gone are let go with them (child process)', async (t) => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--expose-gc',
+      '-r',
+      TS_REGISTER,
+      join(__dirname, '..', 'support', 'native-lookups-heap.ts'),
+      '100',
+    ],
+    { cwd: join(__dirname, '..', '..'), env: uncoveredEnv() },
+  );
+  const { growth } = JSON.parse(stdout) as { growth: number };
+  t.log(
+    `heap growth after 100 histograms with bucket lists of their own, all gone: ${(growth / 1048576).toFixed(1)} MB`,
+  );
+  // 100 lookups kept would take about 9.6 MB
+  t.true(growth < 3 * 1048576, `heap grew by ${growth} bytes`);
 });

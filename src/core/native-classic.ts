@@ -4,7 +4,8 @@ import {
   MAX_SCHEMA,
   MIN_SCHEMA,
   SPLIT,
-  directKeys,
+  cellEnds,
+  directCells,
   nativeBound,
   nativeKey,
   type DirectCells,
@@ -98,7 +99,7 @@ function cellClassic(
   if (bounds.length + 1 > MOST) return SEARCH;
   const told = classicOf(t, k);
   if (told >= 0) return TOLD + told;
-  const [first, last] = cells.ends(c);
+  const [first, last] = cellEnds(cells.shift, cells.base, c);
   const i = bucketIndex(bounds, first);
   return i === bucketIndex(bounds, last) ? COUNTED + i : SEARCH;
 }
@@ -156,7 +157,7 @@ function buildLookup(
   mul: number,
   div: number,
 ): NativeLookup {
-  const cells = directKeys(keys, schema);
+  const cells = directCells(keys, schema);
   const none = () => new NativeLookup(keys, cells, bounds, 0, -1, NONE, -1, -1);
   if (bounds.length === 0 || bounds.length > 0x7fff || !(bounds[0] > 0)) return none();
   if (schema < MIN_SCHEMA || schema > MAX_SCHEMA) return none();

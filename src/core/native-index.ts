@@ -96,11 +96,6 @@ export class DirectCells {
     readonly shift: number,
     readonly base: number,
   ) {}
-
-  /** The lowest and the highest double of cell `c`. */
-  ends(c: number): [first: number, last: number] {
-    return cellEnds(this.shift, this.base, c);
-  }
 }
 
 /** The lowest and the highest double of direct cell `c`, of cells cut as `shift` and `base` say. */
@@ -110,14 +105,14 @@ export function cellEnds(shift: number, base: number, c: number): [first: number
 }
 
 /** The direct cells of values in the units of `t` at `schema`; none below schema 1. */
-export function directKeys(t: KeyTable, schema: number): DirectCells | undefined {
+export function directCells(t: KeyTable, schema: number): DirectCells | undefined {
   if (schema <= 0) return undefined;
   const bits = Math.min(schema + DIRECT_BITS, MAX_DIRECT_BITS);
   const cells = new DirectCells([], 20 - bits, DIRECT_FROM << bits);
   const keys = cells.keys as number[];
   for (let c = 0; c < DIRECT_OCTAVES << bits; c++) {
     // Every value between the cell's lowest and highest doubles has a key between theirs.
-    const [first, last] = cells.ends(c);
+    const [first, last] = cellEnds(cells.shift, cells.base, c);
     f64[0] = first;
     const k = keyOfBits(schema, t);
     f64[0] = last;

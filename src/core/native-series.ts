@@ -197,7 +197,11 @@ export class NativeSeries implements Series, NativeView {
     return this.recordAny();
   }
 
-  /** `record` for every value: negative, in the zero bucket, out of the window or direct range. */
+  /**
+   * `record` for every value: those the common case leaves (negative, in the zero bucket, outside
+   * the direct cells or the window, in a cell a bound splits, a count that outgrows its width)
+   * come here, the first of a series too.
+   */
   private recordAny(): number {
     const v = MAGNITUDE[0];
     const f = this.family;

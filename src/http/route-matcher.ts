@@ -1,8 +1,8 @@
 /**
- * Matches a path to one of a list of route templates: `path` up to `end` (default its length),
- * so that a URL's query is left out without slicing a new string.
+ * Matches a path to one of a list of route templates. A URL may be given whole: its query
+ * (from the first `?`) is left out, without slicing a new string or searching it first.
  */
-export type RouteMatcher = (path: string, end?: number) => string | undefined;
+export type RouteMatcher = (path: string) => string | undefined;
 
 interface Compiled {
   readonly template: string;
@@ -25,27 +25,30 @@ function compile(template: string): Compiled {
  */
 export function compileRoutes(templates: readonly string[]): RouteMatcher {
   const compiled = templates.filter((t) => typeof t === 'string').map(compile);
-  return function matchRoute(path: string, end = path.length): string | undefined {
+  return function matchRoute(path: string): string | undefined {
     for (let i = 0; i < compiled.length; i++) {
-      if (matches(compiled[i], path, end)) return compiled[i].template;
+      if (matches(compiled[i], path)) return compiled[i].template;
     }
     return undefined;
   };
 }
 
 /**
- * Walks `path[0, end)` segment by segment in place, comparing characters: no split, no slice,
- * and no builtin call per segment (`indexOf` and `startsWith` cost more than the loop).
+ * Walks `path` segment by segment in place, comparing characters, up to its end or its query:
+ * no split, no slice, and no builtin call (`indexOf` and `startsWith` cost more than the loop).
+ * A literal segment holds no `?`, so a query that starts inside one fails the comparison.
  */
-function matches(c: Compiled, path: string, end: number): boolean {
+function matches(c: Compiled, path: string): boolean {
   const segs = c.segments;
+  const end = path.length;
   let pos = 0;
+  let ch = 47;
   for (let i = 0; i < segs.length; i++) {
-    while (pos < end && path.charCodeAt(pos) === 47) pos++;
-    if (pos >= end) return false;
+    while (pos < end && (ch = path.charCodeAt(pos)) === 47) pos++;
+    if (pos >= end || ch === 63) return false;
     const lit = segs[i];
     if (lit === null) {
-      while (pos < end && path.charCodeAt(pos) !== 47) pos++;
+      while (pos < end && (ch = path.charCodeAt(pos)) !== 47 && ch !== 63) pos++;
       continue;
     }
     const n = lit.length;
@@ -54,8 +57,9 @@ function matches(c: Compiled, path: string, end: number): boolean {
       if (path.charCodeAt(pos + k) !== lit.charCodeAt(k)) return false;
     }
     pos += n;
-    if (pos < end && path.charCodeAt(pos) !== 47) return false;
+    if (pos < end && (ch = path.charCodeAt(pos)) !== 47 && ch !== 63) return false;
   }
-  while (pos < end && path.charCodeAt(pos) === 47) pos++;
-  return c.rest ? pos < end : pos >= end;
+  while (pos < end && (ch = path.charCodeAt(pos)) === 47) pos++;
+  const more = pos < end && ch !== 63;
+  return c.rest ? more : !more;
 }

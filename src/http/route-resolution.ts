@@ -68,10 +68,7 @@ export class RouteResolver {
         ? this.mounted(this.normalize(base), expressPath)
         : this.unmounted(expressPath, url);
     }
-    if (this.match !== undefined) {
-      const q = url.indexOf('?');
-      return this.match(url, q < 0 ? url.length : q) ?? UNMATCHED_ROUTE;
-    }
+    if (this.match !== undefined) return this.match(url) ?? UNMATCHED_ROUTE;
     try {
       const r = this.normalize(url);
       return typeof r === 'string' ? r : UNMATCHED_ROUTE;

@@ -42,8 +42,7 @@ export class NestRouteNames {
   readonly resolve = (req: IncomingMessage, url: string): string => {
     const routed = (req as RoutedRequest).route?.path;
     if (typeof routed === 'string' && this.handlers.has(routed)) return routed;
-    const q = url.indexOf('?');
     const match = this.byMethod.get(req.method ?? 'GET') ?? this.anyMethod;
-    return match(url, q < 0 ? url.length : q) ?? UNMATCHED_ROUTE;
+    return match(url) ?? UNMATCHED_ROUTE;
   };
 }

@@ -42,10 +42,16 @@ test('route templates: first match wins, params match one segment, * the rest', 
   t.is(match('//api//jobs//5//'), '/api/jobs/:id');
 });
 
-test('route templates read a path up to the end given, as the query starts', (t) => {
-  const match = compileRoutes(['/api/jobs/:id', '/static/*']);
-  t.is(match('/api/jobs/5?next=/a/b', 11), '/api/jobs/:id');
-  t.is(match('/api/jobs/5?next=/a/b', 9), undefined);
-  t.is(match('/static?x=/y', 7), undefined);
-  t.is(match('/static/a?x', 9), '/static/*');
+test('route templates read a URL up to its query', (t) => {
+  const match = compileRoutes(['/api/jobs/:id', '/static/*', '/']);
+  t.is(match('/api/jobs/5?next=/a/b'), '/api/jobs/:id');
+  t.is(match('/api/jobs/?id=5'), undefined);
+  t.is(match('/api/jobs?/5'), undefined);
+  t.is(match('/api/jo?bs/5'), undefined);
+  t.is(match('/static?x=/y'), undefined);
+  t.is(match('/static/?x=/y'), undefined);
+  t.is(match('/static/a?x'), '/static/*');
+  t.is(match('/static/a/?x'), '/static/*');
+  t.is(match('/?a=/b'), '/');
+  t.is(match('?a'), '/');
 });

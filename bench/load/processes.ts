@@ -63,20 +63,25 @@ function script(name: 'service' | 'backend'): string {
 
 type Stdio = ('ignore' | 'pipe' | 'inherit' | 'ipc')[];
 
-/** Starts `args` pinned to `core` where `taskset` exists; resolves with the port it prints. */
+/**
+ * Starts `args` pinned to `core` where `taskset` exists; resolves with the port it prints.
+ * `launcher` goes before `node`: a tool that runs it (`valgrind …`), in the same process.
+ */
 function startListening(
   core: number,
   args: string[],
   env: Record<string, string>,
   label: string,
+  launcher: readonly string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   const options = {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'] as Stdio,
     env: { ...process.env, ...env },
   };
+  const command = [...launcher, process.execPath, ...args];
   const child = HAS_TASKSET
-    ? spawn('taskset', ['-c', String(core), process.execPath, ...args], options)
-    : spawn(process.execPath, args, options);
+    ? spawn('taskset', ['-c', String(core), ...command], options)
+    : spawn(command[0], command.slice(1), options);
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -131,7 +136,8 @@ export class ServiceProcess {
 
   /**
    * `correlation` is the service's `correlation` option (`default`: left out); `nodeArgs` go
-   * before the script (`--cpu-prof`); `env` is added to this process' environment.
+   * before the script (`--cpu-prof`); `env` is added to this process' environment; `launcher`
+   * runs `node` (`valgrind …`), on `core`.
    */
   static start(
     label: string,
@@ -140,11 +146,17 @@ export class ServiceProcess {
     nodeArgs: readonly string[] = [],
     correlation = 'default',
     env: Record<string, string> = {},
+    { launcher = [], core = 1 }: { launcher?: readonly string[]; core?: number } = {},
   ): Promise<ServiceProcess> {
     const args = [...nodeArgs, script('service'), shape, mode, correlation];
-    return startListening(1, args, env, label).then(
+    return startListening(core, args, env, label, launcher).then(
       ({ child, port }) => new ServiceProcess(label, mode, port, child),
     );
+  }
+
+  /** The process id: `node`'s, or that of the tool running it in the same process. */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   /** The service's own CPU time so far, user + system, in µs. */

@@ -1,7 +1,10 @@
 /**
  * What the trivial service costs per request in instructions and cache misses, counted by
  * Valgrind's callgrind (Debian's `valgrind`) instead of timed:
- * `npm run build && node -r ts-node/register/transpile-only bench/load/instructions.ts [N]`.
+ * `npm run bench:instructions [-- --floor[=step,…]] [-- N]`. `--floor` counts the steps of
+ * `floor.ts` instead, from no middleware to the least recorder and `httpMetrics()`: what any
+ * recorder costs at the least, beside what this one costs (`=least,defaults`: those alone).
+ * `OBSWEAVE_LOAD_PACKAGE=<path>` counts another build of the package.
  *
  * CPU time per request on a shared machine moves by ±3-5 % between two runs of the same copy
  * (an A/A of `overhead-ab.sh`), as much as the cost being looked for. Counted instructions and
@@ -25,7 +28,12 @@ import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 import { REQUEST, ServiceProcess, removeTmpDir, tmpDir } from './processes';
 
-const N = Number(process.argv[2] ?? 5000);
+const args = process.argv.slice(2);
+const floorArg = args.find((a) => a === '--floor' || a.startsWith('--floor='));
+const FLOOR = floorArg !== undefined;
+/** `--floor=least,defaults`: those steps alone, after bare A. */
+const STEPS = floorArg?.includes('=') ? floorArg.slice('--floor='.length).split(',') : undefined;
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 5000);
 const WARM = Number(process.env.OBSWEAVE_INSTRUCTIONS_WARM ?? 20000);
 
 interface Copy {
@@ -33,6 +41,8 @@ interface Copy {
   mode: 'bare' | 'instrumented';
   correlation?: string;
   env?: Record<string, string>;
+  /** A step of `floor.ts` rather than the service. */
+  floor?: boolean;
 }
 
 /** The defaults and `correlation: false`, as `overhead-ab.sh` runs them: `httpMetrics()` alone. */
@@ -47,6 +57,25 @@ const COPIES: Copy[] = [
     env: { OBSWEAVE_LOAD_PARTS: 'http' },
   },
 ];
+
+/** `floor.ts`'s steps, with a second bare copy as the floor. */
+const FLOOR_COPIES: Copy[] = [
+  'bare',
+  'next',
+  'subscriber',
+  'least',
+  'least + context',
+  'correlation: false',
+  'defaults',
+  'bare',
+]
+  .filter((step, i) => i === 0 || STEPS === undefined || STEPS.includes(step))
+  .map((step, i) => ({
+    label: i === 0 ? 'bare A' : step === 'bare' ? 'bare B' : step,
+    mode: step === 'bare' ? 'bare' : 'instrumented',
+    correlation: step,
+    floor: true,
+  }));
 
 interface Counts {
   ir: number;
@@ -80,7 +109,7 @@ function drive(port: number, count: number): Promise<void> {
 
 /** The main thread's counts per request, from the dump `prefix` names. */
 function readCounts(dir: string, prefix: string): Counts {
-  const file = readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.1-01'));
+  const file = readdirSync(dir).find((f) => f.startsWith(prefix + '.') && f.endsWith('.1-01'));
   if (file === undefined) throw new Error(`callgrind wrote no main-thread dump in ${dir}`);
   const text = readFileSync(join(dir, file), 'utf8');
   const events = /^events: (.*)$/m.exec(text)![1].split(' ');
@@ -105,21 +134,26 @@ async function measure(copy: Copy, core: number): Promise<Counts> {
     `--callgrind-out-file=${join(dir, prefix)}.%p`,
     '--log-file=/dev/null',
   ];
-  const s = await ServiceProcess.start(
-    copy.label,
-    'trivial',
-    copy.mode,
-    ['--no-concurrent-recompilation'],
-    copy.correlation ?? 'default',
-    copy.env ?? {},
-    { launcher, core },
-  );
+  const nodeArgs = ['--no-concurrent-recompilation'];
+  const s = copy.floor
+    ? await ServiceProcess.floor(copy.correlation!, nodeArgs, copy.env ?? {}, { launcher, core })
+    : await ServiceProcess.start(
+        copy.label,
+        'trivial',
+        copy.mode,
+        nodeArgs,
+        copy.correlation ?? 'default',
+        copy.env ?? {},
+        { launcher, core },
+      );
   try {
     await drive(s.port, WARM);
     execFileSync('callgrind_control', ['--zero', String(s.pid)], { stdio: 'ignore' });
     await drive(s.port, N);
     execFileSync('callgrind_control', ['--dump', String(s.pid)], { stdio: 'ignore' });
-    if (copy.mode === 'instrumented') await metricsRecorded(s.port);
+    if (copy.label === 'defaults' || copy.label.startsWith('correlation')) {
+      await metricsRecorded(s.port);
+    }
   } finally {
     await s.exit();
   }
@@ -153,9 +187,10 @@ async function main(): Promise<void> {
     `Node ${process.version}: ${WARM} requests to warm up, ${N} counted, per request, main thread`,
   );
   const results = new Map<string, Counts>();
+  const copies = FLOOR ? FLOOR_COPIES : COPIES;
   // Two copies at a time, one per core: the counts do not depend on what runs beside them.
-  for (let i = 0; i < COPIES.length; i += 2) {
-    const pair = COPIES.slice(i, i + 2);
+  for (let i = 0; i < copies.length; i += 2) {
+    const pair = copies.slice(i, i + 2);
     const counts = await Promise.all(pair.map((c, k) => measure(c, k)));
     pair.forEach((c, k) => results.set(c.label, counts[k]));
   }

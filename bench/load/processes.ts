@@ -43,7 +43,7 @@ const ROOT = join(__dirname, '..', '..');
  * in the measured processes.
  */
 const compiled = new Map<string, string>();
-function script(name: 'service' | 'backend'): string {
+function script(name: 'service' | 'backend' | 'floor'): string {
   let file = compiled.get(name);
   if (file !== undefined) return file;
   const source = readFileSync(join(__dirname, `${name}.ts`), 'utf8');
@@ -151,6 +151,19 @@ export class ServiceProcess {
     const args = [...nodeArgs, script('service'), shape, mode, correlation];
     return startListening(core, args, env, label, launcher).then(
       ({ child, port }) => new ServiceProcess(label, mode, port, child),
+    );
+  }
+
+  /** A step of `floor.ts` (the least a recorder costs), run as `start` runs the service. */
+  static floor(
+    step: string,
+    nodeArgs: readonly string[],
+    env: Record<string, string>,
+    { launcher = [], core = 1 }: { launcher?: readonly string[]; core?: number } = {},
+  ): Promise<ServiceProcess> {
+    const mode: Mode = step === 'bare' || step === 'next' ? 'bare' : 'instrumented';
+    return startListening(core, [...nodeArgs, script('floor'), step], env, step, launcher).then(
+      ({ child, port }) => new ServiceProcess(step, mode, port, child),
     );
   }
 

@@ -4,19 +4,50 @@
  */
 export type RouteMatcher = (path: string) => string | undefined;
 
-interface Compiled {
-  readonly template: string;
-  /** Literal segments, `null` for a `:param`. */
-  readonly segments: readonly (string | null)[];
-  /** A trailing `*` or `*name` matches one segment or more. */
-  readonly rest: boolean;
+/** No template: above every index, and a small integer, as the indexes are. */
+const NONE = 0x3fffffff;
+
+/**
+ * One segment position of the compiled templates: the templates that end here, the segments
+ * that can follow. Templates share their common leading segments, so a URL is walked once
+ * whatever the number of templates, not once per template.
+ */
+class Node {
+  /** The first template (by index) that ends here. */
+  end = NONE;
+  /** The first template that ends here with a trailing `*`: one segment or more must follow. */
+  rest = NONE;
+  /** The first template anywhere below: a branch that cannot beat a match found is not walked. */
+  min = NONE;
+  /** The literal segments that can follow, each beside its node in `children`. */
+  readonly literals: string[] = [];
+  readonly children: Node[] = [];
+  /** Where a `:param` segment leads. */
+  param: Node | undefined = undefined;
+
+  child(segment: string): Node {
+    if (segment.startsWith(':')) return (this.param ??= new Node());
+    const i = this.literals.indexOf(segment);
+    if (i >= 0) return this.children[i];
+    const node = new Node();
+    this.literals.push(segment);
+    this.children.push(node);
+    return node;
+  }
 }
 
-function compile(template: string): Compiled {
+function add(root: Node, template: string, index: number): void {
   const parts = template.split('/').filter((s) => s !== '');
   const rest = parts.length > 0 && parts[parts.length - 1].startsWith('*');
   if (rest) parts.pop();
-  return { template, rest, segments: parts.map((s) => (s.startsWith(':') ? null : s)) };
+  let node = root;
+  node.min = Math.min(node.min, index);
+  for (const part of parts) {
+    node = node.child(part);
+    node.min = Math.min(node.min, index);
+  }
+  if (rest) node.rest = Math.min(node.rest, index);
+  else node.end = Math.min(node.end, index);
 }
 
 /**
@@ -24,42 +55,47 @@ function compile(template: string): Compiled {
  * that matches wins, in the order given; a trailing slash is not significant.
  */
 export function compileRoutes(templates: readonly string[]): RouteMatcher {
-  const compiled = templates.filter((t) => typeof t === 'string').map(compile);
+  const list = templates.filter((t) => typeof t === 'string');
+  const root = new Node();
+  list.forEach((t, i) => add(root, t, i));
   return function matchRoute(path: string): string | undefined {
-    for (let i = 0; i < compiled.length; i++) {
-      if (matches(compiled[i], path)) return compiled[i].template;
-    }
-    return undefined;
+    const i = walk(root, path, 0, NONE);
+    return i === NONE ? undefined : list[i];
   };
 }
 
 /**
- * Walks `path` segment by segment in place, comparing characters, up to its end or its query:
- * no split, no slice, and no builtin call (`indexOf` and `startsWith` cost more than the loop).
- * A literal segment holds no `?`, so a query that starts inside one fails the comparison.
+ * The first template that matches `path` from `pos` on, below `node`, if it comes before
+ * `best`. Walks the path in place up to its end or its query, comparing characters: no split,
+ * no slice, and no builtin call. A literal segment holds no `?`, so a query that starts inside
+ * one fails the comparison.
  */
-function matches(c: Compiled, path: string): boolean {
-  const segs = c.segments;
+function walk(node: Node, path: string, pos: number, best: number): number {
   const end = path.length;
-  let pos = 0;
-  let ch = 47;
-  for (let i = 0; i < segs.length; i++) {
-    while (pos < end && (ch = path.charCodeAt(pos)) === 47) pos++;
-    if (pos >= end || ch === 63) return false;
-    const lit = segs[i];
-    if (lit === null) {
-      while (pos < end && (ch = path.charCodeAt(pos)) !== 47 && ch !== 63) pos++;
-      continue;
-    }
+  let p = pos;
+  let ch = 63;
+  while (p < end && (ch = path.charCodeAt(p)) === 47) p++;
+  if (p >= end || ch === 63) return node.end < best ? node.end : best;
+  if (node.rest < best) best = node.rest;
+  const literals = node.literals;
+  for (let i = 0; i < literals.length; i++) {
+    const child = node.children[i];
+    if (child.min >= best) continue;
+    const lit = literals[i];
     const n = lit.length;
-    if (end - pos < n) return false;
-    for (let k = 0; k < n; k++) {
-      if (path.charCodeAt(pos + k) !== lit.charCodeAt(k)) return false;
-    }
-    pos += n;
-    if (pos < end && (ch = path.charCodeAt(pos)) !== 47 && ch !== 63) return false;
+    if (end - p < n) continue;
+    let k = 0;
+    while (k < n && path.charCodeAt(p + k) === lit.charCodeAt(k)) k++;
+    if (k < n) continue;
+    const q = p + n;
+    if (q < end && (ch = path.charCodeAt(q)) !== 47 && ch !== 63) continue;
+    best = walk(child, path, q, best);
   }
-  while (pos < end && (ch = path.charCodeAt(pos)) === 47) pos++;
-  const more = pos < end && ch !== 63;
-  return c.rest ? more : !more;
+  const param = node.param;
+  if (param !== undefined && param.min < best) {
+    let q = p;
+    while (q < end && (ch = path.charCodeAt(q)) !== 47 && ch !== 63) q++;
+    best = walk(param, path, q, best);
+  }
+  return best;
 }

@@ -149,9 +149,7 @@ export class ServiceProcess {
     { launcher = [], core = 1 }: { launcher?: readonly string[]; core?: number } = {},
   ): Promise<ServiceProcess> {
     const args = [...nodeArgs, script('service'), shape, mode, correlation];
-    return startListening(core, args, env, label, launcher).then(
-      ({ child, port }) => new ServiceProcess(label, mode, port, child),
-    );
+    return ServiceProcess.launch(label, mode, args, env, launcher, core);
   }
 
   /** A step of `floor.ts` (the least a recorder costs), run as `start` runs the service. */
@@ -162,9 +160,26 @@ export class ServiceProcess {
     { launcher = [], core = 1 }: { launcher?: readonly string[]; core?: number } = {},
   ): Promise<ServiceProcess> {
     const mode: Mode = step === 'bare' || step === 'next' ? 'bare' : 'instrumented';
-    return startListening(core, [...nodeArgs, script('floor'), step], env, step, launcher).then(
-      ({ child, port }) => new ServiceProcess(step, mode, port, child),
+    return ServiceProcess.launch(
+      step,
+      mode,
+      [...nodeArgs, script('floor'), step],
+      env,
+      launcher,
+      core,
     );
+  }
+
+  private static async launch(
+    label: string,
+    mode: Mode,
+    args: string[],
+    env: Record<string, string>,
+    launcher: readonly string[],
+    core: number,
+  ): Promise<ServiceProcess> {
+    const { child, port } = await startListening(core, args, env, label, launcher);
+    return new ServiceProcess(label, mode, port, child);
   }
 
   /** The process id: `node`'s, or that of the tool running it in the same process. */

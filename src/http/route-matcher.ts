@@ -12,7 +12,7 @@ const NONE = 0x3fffffff;
  * that can follow. Templates share their common leading segments, so a URL is walked once
  * whatever the number of templates, not once per template.
  */
-class Node {
+class RouteNode {
   /** The first template (by index) that ends here. */
   end = NONE;
   /** The first template that ends here with a trailing `*`: one segment or more must follow. */
@@ -21,22 +21,22 @@ class Node {
   min = NONE;
   /** The literal segments that can follow, each beside its node in `children`. */
   readonly literals: string[] = [];
-  readonly children: Node[] = [];
+  readonly children: RouteNode[] = [];
   /** Where a `:param` segment leads. */
-  param: Node | undefined = undefined;
+  param: RouteNode | undefined = undefined;
 
-  child(segment: string): Node {
-    if (segment.startsWith(':')) return (this.param ??= new Node());
+  child(segment: string): RouteNode {
+    if (segment.startsWith(':')) return (this.param ??= new RouteNode());
     const i = this.literals.indexOf(segment);
     if (i >= 0) return this.children[i];
-    const node = new Node();
+    const node = new RouteNode();
     this.literals.push(segment);
     this.children.push(node);
     return node;
   }
 }
 
-function add(root: Node, template: string, index: number): void {
+function add(root: RouteNode, template: string, index: number): void {
   const parts = template.split('/').filter((s) => s !== '');
   const rest = parts.length > 0 && parts[parts.length - 1].startsWith('*');
   if (rest) parts.pop();
@@ -56,7 +56,7 @@ function add(root: Node, template: string, index: number): void {
  */
 export function compileRoutes(templates: readonly string[]): RouteMatcher {
   const list = templates.filter((t) => typeof t === 'string');
-  const root = new Node();
+  const root = new RouteNode();
   list.forEach((t, i) => add(root, t, i));
   return function matchRoute(path: string): string | undefined {
     const i = walk(root, path, 0, NONE);
@@ -67,10 +67,10 @@ export function compileRoutes(templates: readonly string[]): RouteMatcher {
 /**
  * The first template that matches `path` from `pos` on, below `node`, if it comes before
  * `best`. Walks the path in place up to its end or its query, comparing characters: no split,
- * no slice, and no builtin call. A literal segment holds no `?`, so a query that starts inside
- * one fails the comparison.
+ * no slice, and no builtin call. A query that starts inside a literal segment fails the
+ * comparison, unless the template's literal holds that `?` itself.
  */
-function walk(node: Node, path: string, pos: number, best: number): number {
+function walk(node: RouteNode, path: string, pos: number, best: number): number {
   const end = path.length;
   let p = pos;
   let ch = 63;

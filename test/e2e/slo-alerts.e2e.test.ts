@@ -85,14 +85,24 @@ serialTestWithTools('prometheus', 'prometheus-alertmanager')(
     t.regex(page.annotations.error_budget_remaining, /^-?[\d.e+]+%$/);
     t.is(page.annotations.objective, '99%');
 
+    const faultsOff = Date.now();
     app.setFaults({ asrRateLimit: NO_FAULTS.asrRateLimit });
+    // The fault stops as soon as the page arrives, while the error ratio is still near the
+    // page's threshold: with a 2.5s short window the page may go out and come back once
+    // before the ratio falls (no `for:`, as the rules promise), and the resolution that
+    // counts is the one after the fault stopped.
     const resolved = await receiver.waitFor(
-      (a) => a.status === 'resolved' && isAsrPage(a),
+      (a) => a.status === 'resolved' && isAsrPage(a) && Date.parse(a.endsAt) >= faultsOff,
       120_000,
       'the page resolved',
     );
-    t.log(`page resolved ${((Date.now() - fired) / 1000).toFixed(1)} s after the fault stopped`);
-    t.is(resolved.startsAt, page.startsAt, 'the same alert');
+    t.log(
+      `page resolved ${((Date.now() - faultsOff) / 1000).toFixed(1)} s after the fault stopped`,
+    );
+    t.true(
+      Date.parse(resolved.startsAt) >= Date.parse(page.startsAt),
+      'the page of this fault, not an older one',
+    );
 
     // No other service, no page of any other SLO, and no absent-data alert fired at any time:
     // Prometheus' own record of alerts. A job fails for real only when its three ASR attempts

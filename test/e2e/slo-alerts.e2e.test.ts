@@ -103,6 +103,10 @@ serialTestWithTools('prometheus', 'prometheus-alertmanager')(
       Date.parse(resolved.startsAt) >= Date.parse(page.startsAt),
       'the page of this fault, not an older one',
     );
+    const stillPaging = await prometheus.api<{ result: unknown[] }>(
+      `query?query=${encodeURIComponent('ALERTS{alertstate="firing",service="asr",severity="page"}')}`,
+    );
+    t.deepEqual(stillPaging.result, [], 'once resolved, the page is over in Prometheus too');
 
     // No other service, no page of any other SLO, and no absent-data alert fired at any time:
     // Prometheus' own record of alerts. A job fails for real only when its three ASR attempts

@@ -24,9 +24,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Agent, get } from 'node:http';
+import { get } from 'node:http';
 import { join } from 'node:path';
-import { REQUEST, ServiceProcess, removeTmpDir, tmpDir } from './processes';
+import { REQUEST, ServiceProcess, loadCount, removeTmpDir, tmpDir } from './processes';
 
 const args = process.argv.slice(2);
 const floorArg = args.find((a) => a === '--floor' || a.startsWith('--floor='));
@@ -86,25 +86,7 @@ interface Counts {
 
 /** `count` requests of the trivial shape over 32 keep-alive connections, one at a time on each. */
 function drive(port: number, count: number): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  let sent = 0;
-  let done = 0;
-  return new Promise((resolve, reject) => {
-    const one = (): void => {
-      if (sent >= count) return;
-      sent++;
-      get({ host: '127.0.0.1', port, path: REQUEST.trivial.url, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (++done === count) {
-            agent.destroy();
-            resolve();
-          } else one();
-        });
-      }).on('error', reject);
-    };
-    for (let i = 0; i < 32; i++) one();
-  });
+  return loadCount(REQUEST.trivial, `http://127.0.0.1:${port}${REQUEST.trivial.url}`, 32, count);
 }
 
 /** The main thread's counts per request, from the dump `prefix` names. */

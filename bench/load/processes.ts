@@ -332,6 +332,26 @@ export async function load(
   };
 }
 
+/**
+ * Exactly `amount` requests of `spec` over `connections` keep-alive connections, one at a time on
+ * each, by autocannon: for a count that must cover a fixed number of requests, not seconds. Each
+ * may take up to two minutes: a service under Valgrind answers its first requests that slowly.
+ */
+export async function loadCount(
+  spec: RequestSpec,
+  url: string,
+  connections: number,
+  amount: number,
+): Promise<void> {
+  const r = await autocannon({ ...spec, url, connections, amount, timeout: 120 });
+  const failed = r.errors + r.timeouts + r.non2xx;
+  if (failed > 0) {
+    throw new Error(
+      `${failed} of ${amount} requests to ${url} failed (${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} not 2xx)`,
+    );
+  }
+}
+
 /** A Lua script giving wrk the request's method, headers and body, when it has any. */
 const scripts = new Map<RequestSpec, string>();
 function wrkScript(spec: RequestSpec): string | undefined {

@@ -54,10 +54,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { machine, machineLine, median, medianInterval, writeResults } from './harness';
 import {
   BackendProcess,
+  baselineBuilds,
   driverFor,
   findNode,
   FULL_LOAD,
@@ -163,12 +164,8 @@ function variants(): Variant[] {
     else
       out.push({ name: `${m === 'false' ? 'false' : `'${m}'`}${of}`, correlation: m, env, parts });
   }
-  for (const build of (process.env.OBSWEAVE_LOAD_BASELINE ?? '').split(',').filter(Boolean)) {
-    out.push({
-      name: `defaults, build ${basename(build)}`,
-      correlation: 'default',
-      env: { OBSWEAVE_LOAD_PACKAGE: build },
-    });
+  for (const { label, env } of baselineBuilds()) {
+    out.push({ name: label, correlation: 'default', env });
   }
   return out;
 }

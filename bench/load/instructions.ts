@@ -4,7 +4,9 @@
  * `npm run bench:instructions [-- --floor[=step,…]] [-- N]`. `--floor` counts the steps of
  * `floor.ts` instead, from no middleware to the least recorder and `httpMetrics()`: what any
  * recorder costs at the least, beside what this one costs (`=least,defaults`: those alone).
- * `OBSWEAVE_LOAD_PACKAGE=<path>` counts another build of the package.
+ * `OBSWEAVE_LOAD_PACKAGE=<path>` counts another build of the package instead;
+ * `OBSWEAVE_LOAD_BASELINE=<path>,…` counts each build it names beside this one, with the defaults,
+ * in the same run (as `bench:load` does).
  *
  * CPU time per request on a shared machine moves by ±3-5 % between two runs of the same copy
  * (an A/A of `overhead-ab.sh`), as much as the cost being looked for. Counted instructions and
@@ -26,7 +28,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { REQUEST, ServiceProcess, loadCount, removeTmpDir, tmpDir } from './processes';
+import {
+  REQUEST,
+  ServiceProcess,
+  baselineBuilds,
+  loadCount,
+  removeTmpDir,
+  tmpDir,
+} from './processes';
 
 const args = process.argv.slice(2);
 const floorArg = args.find((a) => a === '--floor' || a.startsWith('--floor='));
@@ -49,6 +58,11 @@ interface Copy {
 const COPIES: Copy[] = [
   { label: 'bare A', mode: 'bare' },
   { label: 'defaults', mode: 'instrumented', env: { OBSWEAVE_LOAD_PARTS: 'http,correlation' } },
+  ...baselineBuilds().map(({ label, env }): Copy => ({
+    label,
+    mode: 'instrumented',
+    env: { OBSWEAVE_LOAD_PARTS: 'http,correlation', ...env },
+  })),
   { label: 'bare B', mode: 'bare' },
   {
     label: 'correlation: false',
@@ -58,7 +72,7 @@ const COPIES: Copy[] = [
   },
 ];
 
-/** `floor.ts`'s steps, with a second bare copy as the floor. */
+/** `floor.ts`'s steps, with a second bare copy as the floor; the other builds beside the defaults. */
 const FLOOR_COPIES: Copy[] = [
   'bare',
   'next',
@@ -70,12 +84,17 @@ const FLOOR_COPIES: Copy[] = [
   'bare',
 ]
   .filter((step, i) => i === 0 || STEPS === undefined || STEPS.includes(step))
-  .map((step, i) => ({
+  .map((step, i): Copy => ({
     label: i === 0 ? 'bare A' : step === 'bare' ? 'bare B' : step,
     mode: step === 'bare' ? 'bare' : 'instrumented',
     correlation: step,
     floor: true,
-  }));
+  }))
+  .flatMap((c) =>
+    c.label === 'defaults'
+      ? [c, ...baselineBuilds().map(({ label, env }): Copy => ({ ...c, label, env }))]
+      : [c],
+  );
 
 interface Counts {
   ir: number;
@@ -133,7 +152,7 @@ async function measure(copy: Copy, core: number): Promise<Counts> {
     execFileSync('callgrind_control', ['--zero', String(s.pid)], { stdio: 'ignore' });
     await drive(s.port, N);
     execFileSync('callgrind_control', ['--dump', String(s.pid)], { stdio: 'ignore' });
-    if (copy.label === 'defaults' || copy.label.startsWith('correlation')) {
+    if (copy.label.startsWith('defaults') || copy.label.startsWith('correlation')) {
       await metricsRecorded(s.port);
     }
   } finally {

@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 
 export type Shape = 'trivial' | 'realistic';
@@ -123,6 +123,21 @@ export class BackendProcess {
     this.child.removeAllListeners('exit');
     this.child.kill();
   }
+}
+
+/**
+ * The other builds of the package `OBSWEAVE_LOAD_BASELINE` names (a comma list of paths of built
+ * packages), each with the label of its copy and what that copy is given to load it: a change
+ * and what it was before, in one run.
+ */
+export function baselineBuilds(): { label: string; env: Record<string, string> }[] {
+  return (process.env.OBSWEAVE_LOAD_BASELINE ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((build) => ({
+      label: `defaults, build ${basename(build)}`,
+      env: { OBSWEAVE_LOAD_PACKAGE: build },
+    }));
 }
 
 /** One copy of the service in its own process, on 127.0.0.1 and an ephemeral port. */

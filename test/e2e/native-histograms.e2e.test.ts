@@ -33,16 +33,11 @@ function latencies(n: number): number[] {
   return out;
 }
 
-async function query(p: PrometheusServer, promql: string): Promise<Sample[]> {
-  const r = await p.api<{ result: Sample[] }>(`query?query=${encodeURIComponent(promql)}`);
-  return r.result;
-}
-
 /** Polls Prometheus until the query answers with something: the first scrape has landed. */
 async function first(p: PrometheusServer, promql: string, ms = 20000): Promise<Sample[]> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const r = await query(p, promql).catch(() => []);
+    const r = await p.query<Sample>(promql).catch(() => []);
     if (r.length > 0) return r;
     if (Date.now() > deadline) throw new Error(`no answer to ${promql}:\n${p.output()}`);
     await new Promise((res) => setTimeout(res, 50));
@@ -85,14 +80,14 @@ testWithTools('prometheus')(
     const [count] = await first(native, 'histogram_count(checkout_latency_seconds)');
     t.is(Number(count.value[1]), values.length);
     t.is(snap.count, values.length);
-    const [sum] = await query(native, 'histogram_sum(checkout_latency_seconds)');
+    const [sum] = await native.query<Sample>('histogram_sum(checkout_latency_seconds)');
     t.is(Number(sum.value[1]), snap.sum / 1000, 'the sum the app exports, in seconds');
 
     const sorted = [...values].sort((a, b) => a - b);
     const err = nativeRelativeError(3);
     for (const q of [0.5, 0.9, 0.99]) {
       const truth = sorted[Math.ceil(q * sorted.length) - 1] / 1000;
-      const [r] = await query(native, `histogram_quantile(${q}, checkout_latency_seconds)`);
+      const [r] = await native.query<Sample>(`histogram_quantile(${q}, checkout_latency_seconds)`);
       const got = Number(r.value[1]);
       t.true(Math.abs(got - truth) / truth <= err, `q${q}: ${got} vs true ${truth} (±${err})`);
       t.log(`q${q}: Prometheus ${got.toFixed(5)} s, true ${truth} s`);
@@ -119,10 +114,10 @@ testWithTools('prometheus')(
       buckets.map((s) => [s.metric.le, Number(s.value[1])]).sort(byBound),
       expected.sort(byBound),
     );
-    const [classicCount] = await query(classic, 'checkout_latency_seconds_count');
+    const [classicCount] = await classic.query<Sample>('checkout_latency_seconds_count');
     t.is(Number(classicCount.value[1]), values.length);
     t.deepEqual(
-      await query(native, 'checkout_latency_seconds_bucket'),
+      await native.query<Sample>('checkout_latency_seconds_bucket'),
       [],
       'with the flag, 2.42 keeps the native series only',
     );

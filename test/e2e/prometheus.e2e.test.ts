@@ -63,16 +63,14 @@ testWithTools('prometheus')(
     await until(() => app.store.unfinished === 0 && app.worker.active === 0, 'an idle worker');
     const quietSince = Date.now() / 1000;
     await until(async () => {
-      const r = await prometheus.api<{ result: Sample[] }>('query?query=timestamp(up)');
-      return r.result.length === 1 && Number(r.result[0].value[1]) > quietSince;
+      const r = await prometheus.query<Sample>('timestamp(up)');
+      return r.length === 1 && Number(r[0].value[1]) > quietSince;
     }, 'a scrape after the traffic stopped');
 
     const snap = (await (await fetch(`${app.url}/metrics`)).json()) as Snapshot;
     const query = async (promql: string) => {
-      const r = await prometheus.api<{ result: Sample[] }>(
-        `query?query=${encodeURIComponent(promql)}`,
-      );
-      return Object.fromEntries(r.result.map((s) => [labelKey(s.metric), Number(s.value[1])]));
+      const r = await prometheus.query<Sample>(promql);
+      return Object.fromEntries(r.map((s) => [labelKey(s.metric), Number(s.value[1])]));
     };
 
     const cases: [string, Record<string, number>][] = [

@@ -103,29 +103,27 @@ serialTestWithTools('prometheus', 'prometheus-alertmanager')(
       Date.parse(resolved.startsAt) >= Date.parse(page.startsAt),
       'the page of this fault, not an older one',
     );
-    const stillPaging = await prometheus.api<{ result: unknown[] }>(
-      `query?query=${encodeURIComponent('ALERTS{alertstate="firing",service="asr",severity="page"}')}`,
+    const stillPaging = await prometheus.query(
+      'ALERTS{alertstate="firing",service="asr",severity="page"}',
     );
-    t.deepEqual(stillPaging.result, [], 'once resolved, the page is over in Prometheus too');
+    t.deepEqual(stillPaging, [], 'once resolved, the page is over in Prometheus too');
 
     // No other service, no page of any other SLO, and no absent-data alert fired at any time:
     // Prometheus' own record of alerts. A job fails for real only when its three ASR attempts
     // are all throttled (about 1 in 300); in these compressed windows one such job can ticket
     // the jobs SLO, which is then right to, and is allowed only with a failed job behind it.
-    const jobs = await prometheus.api<{
-      result: { metric: { to: string }; value: [number, string] }[];
-    }>(
-      `query?query=${encodeURIComponent('sum by (to) (jobs_status_transition_total{to=~"completed|failed"})')}`,
+    const jobs = await prometheus.query<{ metric: { to: string }; value: [number, string] }>(
+      'sum by (to) (jobs_status_transition_total{to=~"completed|failed"})',
     );
-    t.log(`jobs: ${jobs.result.map((r) => `${r.metric.to} ${r.value[1]}`).join(', ')}`);
-    const failedJobs = Number(jobs.result.find((r) => r.metric.to === 'failed')?.value[1] ?? 0);
-    const others = await prometheus.api<{ result: { metric: Record<string, string> }[] }>(
-      `query?query=${encodeURIComponent('max_over_time(ALERTS{alertstate="firing",service!="asr"}[10m])')}`,
+    t.log(`jobs: ${jobs.map((r) => `${r.metric.to} ${r.value[1]}`).join(', ')}`);
+    const failedJobs = Number(jobs.find((r) => r.metric.to === 'failed')?.value[1] ?? 0);
+    const others = await prometheus.query<{ metric: Record<string, string> }>(
+      'max_over_time(ALERTS{alertstate="firing",service!="asr"}[10m])',
     );
     const isJobsTicket = (labels: Record<string, string>) =>
       labels.slo === 'jobs' && labels.severity === 'ticket' && failedJobs > 0;
     t.deepEqual(
-      others.result.filter((r) => !isJobsTicket(r.metric)),
+      others.filter((r) => !isJobsTicket(r.metric)),
       [],
       'only the asr calls burned their budget',
     );

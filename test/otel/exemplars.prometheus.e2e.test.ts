@@ -78,9 +78,9 @@ testWithTools('prometheus')(
       );
     }
     // The series themselves are there too, under their Prometheus names.
-    const calls = await prom.api<{ result: { value: [number, string] }[] }>(
-      `query?query=${encodeURIComponent('external_calls_total{service="asr",outcome="success"}')}`,
+    const calls = await prom.query<{ value: [number, string] }>(
+      'external_calls_total{service="asr",outcome="success"}',
     );
-    t.is(calls.result[0]?.value[1], '1');
+    t.is(calls[0]?.value[1], '1');
   },
 );

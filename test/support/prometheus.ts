@@ -13,6 +13,8 @@ export interface PrometheusServer {
   readonly url: string;
   /** GET `/api/v1/<path>` and return its `data`; throws on an error status. */
   api<T = unknown>(path: string): Promise<T>;
+  /** The `result` of an instant query of `promql` (`/api/v1/query`), at the server's now. */
+  query<R = unknown>(promql: string): Promise<R[]>;
   /** Resolves once every target has been scraped successfully at least `n` times. */
   waitForScrapes(n?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -88,26 +90,26 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     return body.data;
   };
 
+  const query = async <R>(promql: string): Promise<R[]> =>
+    (await api<{ result: R[] }>(`query?query=${encodeURIComponent(promql)}`)).result;
+
   const server: PrometheusServer = {
     url,
     api,
+    query,
     output: proc.output,
     async waitForScrapes(n = 2, timeoutMs = 30000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         try {
           // `up` is written once per scrape; count its samples over the last minute.
-          const r = await api<{ result: { value: [number, string] }[] }>(
-            `query?query=${encodeURIComponent('count_over_time(up[1m])')}`,
-          );
-          const ups = await api<{ result: { value: [number, string] }[] }>(
-            `query?query=${encodeURIComponent('min(up)')}`,
-          );
-          const counts = r.result.map((x) => Number(x.value[1]));
+          const r = await query<{ value: [number, string] }>('count_over_time(up[1m])');
+          const ups = await query<{ value: [number, string] }>('min(up)');
+          const counts = r.map((x) => Number(x.value[1]));
           if (
             counts.length === opts.targets.length &&
             Math.min(...counts) >= n &&
-            ups.result[0]?.value[1] === '1'
+            ups[0]?.value[1] === '1'
           ) {
             return;
           }
